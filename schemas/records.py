@@ -1,0 +1,52 @@
+"""Typed elements that flow between the stages.
+
+NamedTuples registered with RowCoder are Beam schemas: every runner encodes them
+the same way, with no pickling of project classes between stages.
+"""
+
+from typing import NamedTuple, Optional
+
+import apache_beam as beam
+
+
+class RawDocument(NamedTuple):
+    """One input record as read: a whole .txt/.html file or one JSON line."""
+
+    source_uri: str
+    kind: str  # "text", "html" or "json"
+    content: str
+
+
+class Article(NamedTuple):
+    """An extracted (and later cleaned) article."""
+
+    article_id: str
+    source_uri: str
+    url: Optional[str]
+    source: Optional[str]
+    title: str
+    text: str
+    published: Optional[str]  # ISO-8601 in UTC; a timestamp column in Parquet
+    language: Optional[str]
+    author: Optional[str]
+    boilerplate_lines: int
+
+
+class Fingerprint(NamedTuple):
+    """MinHash signatures of one article (uint32 hash values as bytes)."""
+
+    article_id: str
+    text_signature: bytes
+    story_signature: bytes
+
+
+class Reject(NamedTuple):
+    """An input that did not become an article, with the stage and the reason."""
+
+    source_uri: str
+    stage: str
+    error: str
+
+
+for _record in (RawDocument, Article, Fingerprint, Reject):
+    beam.coders.registry.register_coder(_record, beam.coders.RowCoder)
