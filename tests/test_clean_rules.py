@@ -1,0 +1,293 @@
+"""Tests for transforms.clean_rules: the real seeds, then each rule on invented text."""
+
+from pathlib import Path
+
+import pytest
+
+from transforms.clean_rules import CleanedText, clean_text, content_stems, shares_content
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+TITLE_PREFIX = "date 2025-01-12 "  # seed 004 carries its date on the title line
+
+
+def load_seed(prefix: str) -> tuple[str, str]:
+    """(title, body): the first non-empty line is the title, the rest the raw body."""
+    text = next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+    head, _, body = text.lstrip().partition("\n")
+    return head.strip().removeprefix(TITLE_PREFIX), body
+
+
+def clean_seed(prefix: str) -> CleanedText:
+    title, body = load_seed(prefix)
+    return clean_text(body, title)
+
+
+def body_lines(prefix: str) -> int:
+    return sum(1 for line in load_seed(prefix)[1].splitlines() if line.strip())
+
+
+EXPECTED_REMOVED = {
+    "000": (
+        "JOIN US ON TELEGRAM",
+        "Follow our coverage of the war on the @Kyivpost_official.",
+        "Polish General Sacked After Missing Anti-Tank Mines Found in IKEA Railway Wagon",
+        "You can also highlight the text and press Ctrl + Enter",
+    ),
+    "001": (),
+    "002": (),
+    "003": (
+        "Source link",
+        "Related Posts",
+        "FBI Director Christopher Wray reveals reasons for resignation",
+        "In an interview with CBS’s “60 Minutes” on Sunday, FBI Director Christopher Wray revealed"
+        " why he decided to resign “at such a dangerous time” with nearly three years left in…",
+        "1/12: CBS News for the weekend – CBS News",
+        "1/12: CBS News for the weekend – CBS News Watch CBS news Eaton Fire Hits Historically"
+        " Black Neighborhoods; A look at efforts to rescue pets and animals from the wildfires…",
+        "Leave a Reply",
+        "Your email address will not be published. Required fields are marked *",
+    ),
+    "004": (),
+}
+
+MUST_STAY = {
+    "000": [
+        "Zelensky offers Ukrainian firefighters to aid wildfire-ravaged Los Angeles",
+        "Russian forces capture new villages amid intensifying eastern offensive",
+    ],
+    "001": ["Trump announces plans to meet with Putin", "Contributing: Reuters"],
+    "002": [
+        "Taking North Korean soldiers alive ‘not easy,’ Zelensky says",
+        "Russian strike on Kherson leaves thousands without power",
+        "North Korean troop casualties exceed 3,000 in Ukraine, Seoul says",
+        "Britain must learn from Ukraine and use AI for warfare, MPs say",
+    ],
+    "003": [
+        "North Korea is preparing to send more troops to Ukraine due to troop losses,"
+        " according to Seoul’s military."
+    ],
+    "004": [
+        "What's the story",
+        "Interrogation process",
+        "Identity disclosure",
+        "Presidential address",
+        "Conflict update",
+        "Captured soldiers' interrogation and identity details revealed",
+        "Russia claims control over village, Ukraine reports attacks",
+    ],
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(EXPECTED_REMOVED))
+def test_seed_removes_exactly_the_boilerplate(prefix: str) -> None:
+    result = clean_seed(prefix)
+    assert result.removed == EXPECTED_REMOVED[prefix]
+    kept = result.text.split("\n")
+    assert len(kept) + len(result.removed) == body_lines(prefix)  # nothing else lost
+    assert all(line == line.strip() and not line.startswith("•") for line in kept)
+    for line in MUST_STAY[prefix]:
+        assert line in kept
+
+
+def test_seed_boilerplate_gone_everywhere() -> None:
+    texts = [clean_seed(prefix).text for prefix in EXPECTED_REMOVED]
+    for prefix in ("000", "003"):
+        for line in EXPECTED_REMOVED[prefix]:
+            assert all(line not in text for text in texts), line
+
+
+def test_seed_003_bullets_and_blank_lines() -> None:
+    kept = clean_seed("003").text.split("\n")
+    assert kept[0].startswith("The offer came after Ukraine announced")
+    assert kept[-1].startswith("North Korea is preparing to send more troops")
+    assert "" not in kept
+
+
+# --- Invented text, one group per rule --------------------------------------------------------
+
+BODY = "The ministry said on Monday that talks with its neighbours would continue next week."
+
+
+def removed_of(line: str) -> tuple[str, ...]:
+    return clean_text(f"{BODY}\n{line}\n{BODY}").removed
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "JOIN US ON TELEGRAM",
+        "Follow us on X and Facebook",
+        "Subscribe to our newsletter",
+        "Follow our coverage of the war on the @SomeOutlet_official.",
+        "Share this article",
+        "Click here to read more",
+        "Download our app for breaking news alerts!",
+        "Like us on Facebook",
+        "Follow Kyiv Post on Telegram",
+        "Sign up for our morning briefing",
+    ],
+)
+def test_cta_removed(line: str) -> None:
+    assert removed_of(line) == (line,)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Zelensky said on Telegram that 12 people were killed.",
+        "Follow-up talks are planned for March, the ministry said.",
+        "Get ready for a cold night, the mayor said on Telegram.",
+        "Join us on the streets on Sunday, the opposition leader told followers on Telegram.",
+        "Facebook and Instagram were blocked in the country on Sunday.",
+        "Share prices of our largest banks fell 4% after the announcement by the central bank.",
+        "Join the army, the posters on every bus stop in the capital urge young men.",
+    ],
+)
+def test_news_about_platforms_kept(line: str) -> None:
+    assert removed_of(line) == ()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Source link",
+        "Read more",
+        "Read also: Russia strikes Kharkiv overnight",
+        "Found a typo? Select it and press Ctrl+Enter",
+        "Report a mistake",
+        "Advertisement",
+        "© 2025 Example Media. All rights reserved.",
+        "Copyright © 2025 Example Media",
+        "Photo: Reuters",
+        "Image: Getty Images/AFP",
+    ],
+)
+def test_site_notice_removed(line: str) -> None:
+    assert removed_of(line) == (line,)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Officials found a mistake in the ballot count, the commission said.",
+        "Copyright lawsuits against AI firms are mounting in several countries.",
+        "Advertisement spending rose 5% last year.",
+        "Photographers were barred from the courtroom.",
+        "Read the full statement below, the spokesman told reporters on Monday.",
+    ],
+)
+def test_site_notice_lookalikes_kept(line: str) -> None:
+    assert removed_of(line) == ()
+
+
+def test_comment_form_dropped_until_real_text() -> None:
+    form = [
+        "3 Comments",
+        "Leave a comment",
+        "Cancel reply",
+        "Your email address will not be published. Required fields are marked *",
+        "Comment *",
+        "Name *",
+        "Email *",
+        "Website",
+        "Save my name, email, and website in this browser for the next time I comment.",
+        "Post Comment",
+        "Δ",
+    ]
+    result = clean_text("\n".join([BODY, *form, BODY]))
+    assert result == CleanedText(f"{BODY}\n{BODY}", tuple(form))
+
+
+def test_comment_words_in_news_kept() -> None:
+    line = "Comments from the minister drew criticism across all parties on Monday."
+    assert removed_of(line) == ()
+
+
+def test_related_block_ends_at_real_paragraph() -> None:
+    block = [
+        "• Related Articles",
+        "Kyiv hit by massive drone attack overnight",
+        "Officials say the strike damaged energy infrastructure in the capital and…",
+        "January 12, 2025 – Fire crews battle blazes in California",
+        "3 hours ago",
+    ]
+    real = "The talks resumed on Monday in Geneva, where both delegations met for six hours."
+    result = clean_text("\n".join([BODY, *block, real]))
+    assert result.removed == ("Related Articles", *block[1:])
+    assert result.text == f"{BODY}\n{real}"
+
+
+def test_related_block_ends_at_short_sentence() -> None:
+    result = clean_text("You may also like:\nMarkets Rally As Inflation Cools\nHe did not comment.")
+    assert result == CleanedText(
+        "He did not comment.", ("You may also like:", "Markets Rally As Inflation Cools")
+    )
+
+
+def test_inserted_headline_removed() -> None:
+    text = (
+        "Kyiv residents queued for water after the strike.\n"
+        "Polish Farmers Block Border Crossing Over Grain Imports Again\n"
+        "The city council said repairs to the pumping station would take a week."
+    )
+    assert clean_text(text).removed == (
+        "Polish Farmers Block Border Crossing Over Grain Imports Again",
+    )
+
+
+def test_real_subheading_kept() -> None:
+    text = (
+        "Talks over grain exports resume in Istanbul\n"
+        "Negotiators met on Tuesday to discuss the export of grain through Black Sea ports."
+    )
+    assert clean_text(text) == CleanedText(text, ())
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "What's the story",  # short section label
+        "Background and context",
+        "Polish farmers block the border crossing over grain imports.",  # a sentence
+        "Polish farmers block the border crossing over grain imports:",  # introduces a list
+    ],
+)
+def test_not_inserted_headlines(line: str) -> None:
+    assert removed_of(line) == ()
+
+
+def test_headline_as_last_line_kept() -> None:
+    assert clean_text(f"{BODY}\nPolish Farmers Block Border Crossing Over Grain").removed == ()
+
+
+@pytest.mark.parametrize(
+    ("head", "body"),
+    [
+        ("capture", "captured"),
+        ("villages", "village"),
+        ("meet", "meeting"),
+        ("Zelensky's", "Zelensky"),
+    ],
+)
+def test_stemming_matches(head: str, body: str) -> None:
+    assert shares_content(head, [body])
+
+
+def test_stopwords_do_not_count() -> None:
+    assert content_stems("The president says he will be there") == {"president"}
+    assert not shares_content("what they said about it", ["They said it was about time."])
+
+
+def test_title_line_and_bullets() -> None:
+    text = "  ukraine captures   North Korean soldiers \n  • First point.\n\n  * Second point.\n"
+    text += "- Third point.\n-5 degrees was the low."
+    result = clean_text(text, title="Ukraine captures North Korean soldiers")
+    assert result == CleanedText(
+        "First point.\nSecond point.\nThird point.\n-5 degrees was the low.",
+        ("ukraine captures   North Korean soldiers",),
+    )
+
+
+def test_empty_input() -> None:
+    assert clean_text("") == CleanedText("", ())
+    assert clean_text("\n  \n\t\n", title="") == CleanedText("", ())

@@ -1,0 +1,261 @@
+"""Boilerplate rules for article bodies: plain functions, no Beam.
+
+Extractors such as trafilatura keep some page furniture inside the body: social and newsletter
+prompts, site notices, comment forms, related-post lists and related-post headlines inserted
+between paragraphs. `clean_text` drops those lines and reports what it dropped.
+
+The rules match classes of lines (regexes and word lists below), never exact strings of one site.
+"""
+
+import re
+from typing import NamedTuple
+
+# --- Settings -----------------------------------------------------------------------------
+
+# Bullets that are never text are stripped always; dashes/asterisks only before whitespace.
+BULLET_RE = re.compile(r"^(?:[•·▪◦‣►●■]\s*|[*\-–—]\s+)+")
+
+# Calls to action: short, start with an imperative, address the reader via a channel/us/our.
+CTA_MAX_WORDS = 25
+CTA_VERB_RE = re.compile(
+    r"^(?:please\s+)?(?:join|follow|subscribe|sign\s+up|like|download|click|tap|get|share|read"
+    r"|watch|listen|check\s+out|stay\s+(?:tuned|updated|informed)|don'?t\s+miss|support)(?![\w-])",
+    re.I,
+)
+CTA_TARGET_RE = re.compile(
+    r"(?:\b(?:telegram|facebook|twitter|x|instagram|youtube|tiktok|whatsapp|viber|linkedin"
+    r"|threads|bluesky|mastodon|reddit|newsletters?|podcasts?|channel|app|rss|google\s+news"
+    r"|us|our|here|this\s+(?:article|story|post|page|video))\b|@\w+)",
+    re.I,
+)
+# The word right after the verb: an object or particle, so the verb is an imperative.
+CTA_NEXT_WORDS = frozenset(
+    "us our this these the here now to for on and more today me your".split()
+)
+# Reported speech is news, not a prompt ("Get ready, the mayor said on Telegram.").
+ATTRIBUTION_RE = re.compile(r"\b(?:said|says|told|reported|according\s+to)\b", re.I)
+
+# Site notices; matched against the whole line (lowercased, spaces collapsed).
+NOTICE_RES = [
+    re.compile(p)
+    for p in (
+        r"source link",
+        r"read (?:also|more|next)\s*:.*",
+        r"(?:see|watch|listen) also\s*:.*",
+        r"(?:advertisement|advertising|sponsored(?: content)?|scroll to continue.*)",
+        r"continue reading.{0,40}",
+        r".*\bctrl\s*\+\s*enter\b.*",
+        r"(?:found|spotted|noticed|see) (?:a|an) (?:typo|mistake|error)\?.*",
+        r"(?:click (?:here )?to )?report (?:a|an) (?:typo|mistake|error)\W*",
+        r"sign up (?:for|to)\b.*",
+        r".*\ball rights reserved\b.*",
+        r"(?:copyright\s*)?(?:©|\(c\)\s*\d).*|copyright \d{4}\b.*",
+        r"(?:image|photo|photograph|picture|illustration|video|credit)s?"
+        r"(?: credits?)?\s*[:|]\s*.*",
+    )
+]
+NOTICE_MAX_WORDS = 30  # a notice is short; long paragraphs quoting these phrases stay
+CREDIT_RE = re.compile(r"^(?:image|photo|photograph|picture|illustration|video|credit)", re.I)
+CREDIT_MAX_WORDS = 12
+
+# Comment forms: a heading starts the block; form lines are dropped anywhere.
+COMMENT_HEADING_RE = re.compile(
+    r"(?:leave|post|add|write) a (?:reply|comment|response)|comments?|(?:\d+|no|one) "
+    r"(?:comments?|responses?|replies)|(?:\d+|one) thoughts? on .*"
+    r"|join the (?:discussion|conversation)|discussion"
+)
+COMMENT_FORM_RE = re.compile(
+    r"cancel reply|post comment|submit(?: comment)?|δ|(?:name|e-?mail|website|comment)\s*\*?"
+    r"|your email address will not be published.*|required fields are marked.*"
+    r"|save my name, email,? and website in this browser.*|notify me of .*by email.*"
+    r"|this site uses akismet.*|you must be logged in to post a comment.*"
+)
+COMMENT_LABEL_MAX_WORDS = 4  # short labels after a comment heading belong to the form
+
+# Related-post blocks: a heading, then teaser lines until real body text comes back.
+RELATED_HEADING_RE = re.compile(
+    r"(?:related|more)(?: posts| articles| stories| news| content| coverage| reading)?"
+    r"|read (?:more|next|also)|see also|more from .{1,40}|you (?:may|might) also "
+    r"(?:like|enjoy|be interested in)|recommended(?: for you| stories| articles)?"
+    r"|most (?:read|popular|viewed|shared)|(?:popular|trending|latest)(?: posts| stories| news)?"
+    r"|what to read next|don'?t miss"
+)
+TEASER_MAX_WORDS = 25
+ELLIPSIS_RE = re.compile(r"(?:…|\.\.\.)[\]\)]?$")
+MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+DATED_RE = re.compile(
+    rf"^(?:\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b|\d{{4}}-\d{{2}}-\d{{2}}|{MONTHS} \d{{1,2}}\b"
+    rf"|\d{{1,2}} {MONTHS}(?:\s|$))|\b\d+ (?:minutes?|hours?|days?|weeks?) ago\b",
+    re.I,
+)
+
+# Headline shape: no terminal . ! ? (optionally before closing quotes/brackets).
+SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’»)\]]*$")
+OPENING_QUOTES = "\"'“‘«"
+SENTENCE_BREAK_RE = re.compile(r"[.!?][\"'”’»]?\s+[A-Z]")
+HEADLINE_MIN_WORDS = 6  # shorter lines are section labels ("Interrogation process")
+HEADLINE_MAX_WORDS = 20
+CONTEXT_LINES = 2  # an inserted headline shares no content word with this many lines after it
+STEM_PREFIX = 5
+SUFFIXES = ("ing", "ed", "es", "s")
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers him his how i if in into is it its itself just
+    me more most my new no nor not now of off on once only or other our out over own same she
+    should so some such than that the their them then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would you
+    your amid says say said us mr ms""".split()  # say/said: every news line has them
+)
+WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+class CleanedText(NamedTuple):
+    text: str  # the kept lines joined with "\n"
+    removed: tuple[str, ...]  # the removed lines (stripped), in order
+
+
+# --- Line predicates ----------------------------------------------------------------------
+
+
+def _norm(line: str) -> str:
+    """Lowercase, collapse spaces and drop a trailing colon, for whole-line matching."""
+    return " ".join(line.lower().split()).rstrip(":").strip()
+
+
+def _words(line: str) -> int:
+    return len(line.split())
+
+
+def strip_line(raw: str) -> str:
+    """The line without surrounding whitespace and leading bullets."""
+    return BULLET_RE.sub("", raw.strip()).strip()
+
+
+def is_cta(line: str) -> bool:
+    """Join us on Telegram / Follow @handle / Share this article, but not news about platforms."""
+    verb = CTA_VERB_RE.match(line)
+    if not verb or _words(line) > CTA_MAX_WORDS or ATTRIBUTION_RE.search(line):
+        return False
+    after = line[verb.end() :].split()
+    # "Share prices fell": the verb is a noun when a plain lowercase word follows it.
+    imperative = bool(after) and (
+        after[0].lower().strip(",.!") in CTA_NEXT_WORDS
+        or after[0].startswith("@")
+        or after[0].istitle()
+    )
+    return imperative and bool(CTA_TARGET_RE.search(line))
+
+
+def is_notice(line: str) -> bool:
+    """Site furniture: source link, read also, ctrl+enter, copyright, photo credits..."""
+    words = _words(line)
+    if words > NOTICE_MAX_WORDS or (CREDIT_RE.match(line) and words > CREDIT_MAX_WORDS):
+        return False
+    return any(p.fullmatch(_norm(line)) for p in NOTICE_RES)
+
+
+def is_comment_heading(line: str) -> bool:
+    return bool(COMMENT_HEADING_RE.fullmatch(_norm(line)))
+
+
+def is_comment_form(line: str) -> bool:
+    return bool(COMMENT_FORM_RE.fullmatch(_norm(line)))
+
+
+def is_related_heading(line: str) -> bool:
+    return bool(RELATED_HEADING_RE.fullmatch(_norm(line)))
+
+
+def looks_like_headline(line: str) -> bool:
+    """One unpunctuated sentence starting with a capital: a headline or teaser title."""
+    starts_like_title = line[:1].isupper() or line[:1] in OPENING_QUOTES
+    ends_open = not (SENTENCE_END_RE.search(line) or line.endswith((":", ",", ";")))
+    return starts_like_title and ends_open and not SENTENCE_BREAK_RE.search(line)
+
+
+def is_teaser(line: str) -> bool:
+    """A related-post item: a short headline, a paragraph cut with '…', or a dated line."""
+    if ELLIPSIS_RE.search(line):
+        return True
+    short = _words(line) <= TEASER_MAX_WORDS
+    return short and (looks_like_headline(line) or bool(DATED_RE.search(line)))
+
+
+# --- Inserted headlines ---------------------------------------------------------------------
+
+
+def stem(word: str) -> str:
+    """Crude stemmer: strip one common suffix, keeping at least 3 letters."""
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def content_stems(line: str) -> set[str]:
+    """Lowercased, stemmed words minus stopwords; apostrophes split off the "s" of "Kyiv's"."""
+    tokens = (w.lower() for w in WORD_RE.findall(line))
+    return {stem(w) for w in tokens if len(w) > 1 and w not in STOPWORDS}
+
+
+def _related(a: str, b: str) -> bool:
+    """Equal stems, or a common prefix long enough (capture/captured, villages/village)."""
+    return a == b or (min(len(a), len(b)) >= STEM_PREFIX and a[:STEM_PREFIX] == b[:STEM_PREFIX])
+
+
+def shares_content(head: str, context: list[str]) -> bool:
+    theirs = set().union(*(content_stems(line) for line in context))
+    return any(_related(a, b) for a in content_stems(head) for b in theirs)
+
+
+def is_headline_candidate(line: str) -> bool:
+    return HEADLINE_MIN_WORDS <= _words(line) <= HEADLINE_MAX_WORDS and looks_like_headline(line)
+
+
+# --- Driver --------------------------------------------------------------------------------
+
+
+def _first_pass(lines: list[str], title: str) -> list[bool]:
+    """Keep flags from the line rules and the comment/related block state machine."""
+    title_key = _norm(title) if title.strip() else None
+    keep: list[bool] = []
+    mode = "body"
+    for line in lines:
+        in_form = is_comment_form(line) or _words(line) <= COMMENT_LABEL_MAX_WORDS
+        if mode == "comments" and in_form:
+            keep.append(False)
+            continue
+        if mode == "related" and not is_comment_heading(line) and is_teaser(line):
+            keep.append(False)
+            continue
+        mode = "body"
+        if is_comment_heading(line):
+            mode = "comments"
+        elif is_related_heading(line):
+            mode = "related"
+        keep.append(
+            mode == "body"
+            and _norm(line) != title_key
+            and not (is_notice(line) or is_cta(line) or is_comment_form(line))
+        )
+    return keep
+
+
+def _drop_inserted_headlines(lines: list[str], keep: list[bool]) -> None:
+    """Unset keep for headline-shaped lines unrelated to the kept lines that follow them."""
+    kept = [i for i, k in enumerate(keep) if k]
+    for pos, i in enumerate(kept):
+        context = [lines[j] for j in kept[pos + 1 : pos + 1 + CONTEXT_LINES]]
+        if context and is_headline_candidate(lines[i]) and content_stems(lines[i]):
+            keep[i] = shares_content(lines[i], context)
+
+
+def clean_text(text: str, title: str = "") -> CleanedText:
+    """Drop boilerplate lines from an article body (one paragraph per line)."""
+    lines = [s for s in (strip_line(raw) for raw in text.splitlines()) if s]
+    keep = _first_pass(lines, title)
+    _drop_inserted_headlines(lines, keep)
+    kept = [line for line, k in zip(lines, keep, strict=True) if k]
+    removed = tuple(line for line, k in zip(lines, keep, strict=True) if not k)
+    return CleanedText("\n".join(kept), removed)
