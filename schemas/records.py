@@ -4,7 +4,7 @@ NamedTuples registered with RowCoder are Beam schemas: every runner encodes them
 the same way, with no pickling of project classes between stages.
 """
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 import apache_beam as beam
 
@@ -22,13 +22,13 @@ class Article(NamedTuple):
 
     article_id: str
     source_uri: str
-    url: Optional[str]
-    source: Optional[str]
+    url: str | None
+    source: str | None
     title: str
     text: str
-    published: Optional[str]  # ISO-8601 in UTC; a timestamp column in Parquet
-    language: Optional[str]
-    author: Optional[str]
+    published: str | None  # ISO-8601 in UTC; a timestamp column in Parquet
+    language: str | None
+    author: str | None
     boilerplate_lines: int
 
 

@@ -1,0 +1,35 @@
+"""Command line: `python -m pipeline run ...` and `python -m pipeline summary ...`.
+
+Options the pipeline does not know go to Beam's PipelineOptions unchanged, so --runner,
+--direct_num_workers and the portable, Flink and Dataflow options all work.
+"""
+
+import argparse
+import logging
+import sys
+
+from pipeline.options import NewsOptions
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="news-pipeline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="Run the pipeline (any Beam option accepted).")
+    NewsOptions._add_argparse_args(run_parser)
+    summary_parser = commands.add_parser("summary", help="Summarize an output directory.")
+    summary_parser.add_argument("--output", required=True)
+    args, beam_args = parser.parse_known_args(argv)
+
+    if args.command == "summary":
+        from pipeline.summary import summarize
+
+        print(summarize(args.output))
+        return
+    if not args.input or not args.output:
+        run_parser.error("--input and --output are required")
+    logging.getLogger().setLevel(logging.WARNING)
+    from pipeline.main import run
+
+    run(argv[1:])
+    print(f"wrote {args.output}/articles, clusters, rejects")

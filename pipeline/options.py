@@ -1,0 +1,41 @@
+"""Command-line options of the pipeline, as a Beam PipelineOptions subclass."""
+
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from transforms.settings import SimilaritySettings
+
+DEFAULT_RUNNER = "FnApiRunner"  # the DirectRunner's engine, without its Prism download attempt
+DEFAULTS = SimilaritySettings()
+
+
+class NewsOptions(PipelineOptions):
+    @classmethod
+    def _add_argparse_args(cls, parser) -> None:
+        parser.add_argument(
+            "--input",
+            action="append",
+            default=None,
+            help="A file, a directory (read recursively) or a glob; repeat for more.",
+        )
+        parser.add_argument("--output", default=None, help="Directory of the Parquet tables.")
+        parser.add_argument("--num_perm", type=int, default=DEFAULTS.num_perm,
+                            help="MinHash permutations per signature.")
+        parser.add_argument("--shingle_words", type=int, default=DEFAULTS.shingle_words,
+                            help="Words per shingle of the near-duplicate fingerprint.")
+        parser.add_argument("--duplicate_threshold", type=float,
+                            default=DEFAULTS.duplicate_threshold,
+                            help="Estimated Jaccard of shingles that makes two near-duplicates.")
+        parser.add_argument("--story_lead_words", type=int, default=DEFAULTS.story_lead_words,
+                            help="Words of the lead that the story fingerprint reads.")
+        parser.add_argument("--story_threshold", type=float, default=DEFAULTS.story_threshold,
+                            help="Estimated Jaccard of story terms that puts two in one story.")
+
+    def similarity_settings(self) -> SimilaritySettings:
+        return SimilaritySettings(
+            num_perm=self.num_perm,
+            seed=DEFAULTS.seed,
+            shingle_words=self.shingle_words,
+            duplicate_threshold=self.duplicate_threshold,
+            story_lead_words=self.story_lead_words,
+            story_threshold=self.story_threshold,
+        )

@@ -1,0 +1,160 @@
+"""Extract stage: RawDocument -> Article (text and metadata).
+
+HTML goes through trafilatura; plain text keeps its first line as the title; JSON lines
+carry their own fields and may hold either text or HTML.
+"""
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import apache_beam as beam
+import trafilatura
+
+from schemas.records import Article, RawDocument, Reject
+from transforms.rejects import RejectError, StageWithRejects
+
+STAGE = "extract"
+
+# A plain-text title line may start with its date: "date 2025-01-12 Ukraine captures ...".
+DATED_TITLE = re.compile(r"^\s*date[:\s]+(\d{4}-\d{2}-\d{2})\s+", re.I)
+
+
+def article_id(url: str | None, source_uri: str) -> str:
+    """Stable id: from the URL when there is one, else from where the input came from."""
+    return hashlib.sha1((url or source_uri).encode("utf-8")).hexdigest()[:16]
+
+
+def to_utc_iso(value: Any) -> str | None:
+    """A date in any usual form (ISO-8601, RFC 2822, YYYY-MM-DD) -> ISO-8601 UTC, or None."""
+    if not value or not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).isoformat()
+
+
+def domain_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+def extract_html(html: str, url: str | None = None) -> dict[str, Any]:
+    """trafilatura's text and metadata of a page; the text excludes the title."""
+    document = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False
+    )
+    if document is None or not (document.text or "").strip():
+        raise RejectError("no article text found in page")
+    return {
+        "title": document.title or "",
+        "text": document.text,
+        "published": to_utc_iso(document.date),
+        "source": document.sitename or document.hostname or domain_of(url or document.url),
+        "language": document.language,
+        "author": document.author,
+        "url": url or document.url,
+    }
+
+
+def split_plain_text(content: str) -> dict[str, Any]:
+    """First non-empty line is the title (with an optional leading date), the rest the body."""
+    lines = content.strip().splitlines()
+    title, body = lines[0].strip(), "\n".join(lines[1:]).strip()
+    published = None
+    dated = DATED_TITLE.match(title)
+    if dated:
+        published = to_utc_iso(dated.group(1))
+        title = title[dated.end():].strip()
+    if not body:
+        raise RejectError("no article text after the title line")
+    return {"title": title, "text": body, "published": published}
+
+
+def parse_record(line: str) -> dict[str, Any]:
+    """One JSON line -> fields; text wins over html when both are present."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise RejectError(f"line is not valid JSON: {exc.msg} at column {exc.colno}") from exc
+    if not isinstance(record, dict):
+        raise RejectError("line is JSON but not an object")
+    url = record.get("url") if isinstance(record.get("url"), str) else None
+    text, html = record.get("text"), record.get("html")
+    if isinstance(text, str) and text.strip():
+        fields = {"text": text.strip(), "title": ""}
+    elif isinstance(html, str) and html.strip():
+        fields = extract_html(html, url)
+    else:
+        raise RejectError("record has no text or html")
+    title = record.get("title") if isinstance(record.get("title"), str) else ""
+    fields["title"] = title.strip() or fields["title"]
+    fields["url"] = url
+    fields["published"] = to_utc_iso(record.get("published")) or fields.get("published")
+    fields["source"] = record.get("source") or fields.get("source") or domain_of(url)
+    return fields
+
+
+class ExtractArticle(beam.DoFn):
+    def process(self, document: RawDocument) -> Iterator[Article]:
+        if document.kind == "json":
+            fields = parse_record(document.content)
+        elif document.kind == "html":
+            fields = extract_html(document.content)
+        else:
+            fields = split_plain_text(document.content)
+        url = fields.get("url")
+        yield Article(
+            article_id=article_id(url, document.source_uri),
+            source_uri=document.source_uri,
+            url=url,
+            source=fields.get("source"),
+            title=fields.get("title") or "",
+            text=fields["text"],
+            published=fields.get("published"),
+            language=fields.get("language"),
+            author=fields.get("author"),
+            boilerplate_lines=0,
+        )
+
+
+def first_of_each_id(keyed: tuple[str, Any]) -> Iterator[Any]:
+    """One article per id (the same URL read twice): keep the first by source, reject the rest."""
+    _, articles = keyed
+    kept, *repeats = sorted(articles, key=lambda article: article.source_uri)
+    yield kept
+    for repeat in repeats:
+        yield beam.pvalue.TaggedOutput(
+            "rejects", Reject(repeat.source_uri, STAGE, f"same URL as {kept.source_uri}")
+        )
+
+
+class ExtractArticles(beam.PTransform):
+    """RawDocuments -> (Articles with unique ids, Rejects)."""
+
+    def expand(self, documents):
+        articles, failed = documents | "Extract" >> StageWithRejects(
+            ExtractArticle(), STAGE, lambda document: document.source_uri
+        )
+        unique = (
+            articles
+            | "KeyById" >> beam.WithKeys(lambda article: article.article_id)
+            | "GroupById" >> beam.GroupByKey()
+            | "FirstOfEachId" >> beam.FlatMap(first_of_each_id).with_outputs("rejects", main="kept")
+        )
+        return unique.kept, (failed, unique.rejects) | "Rejects" >> beam.Flatten()
