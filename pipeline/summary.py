@@ -5,7 +5,7 @@ import pyarrow.dataset as ds
 
 from schemas.tables import TABLES
 
-SHOWN_STORIES = 20
+SHOWN = 20  # rows of each list printed
 
 
 def read_table(output: str, name: str):
@@ -22,12 +22,20 @@ def summarize(output: str) -> str:
         f"stories: {clusters.num_rows}   rejects: {rejects.num_rows}"
     ]
     stories = sorted(clusters.to_pylist(), key=lambda c: (-c["size"], c["story_id"]))
-    lines.append(f"stories (largest {min(SHOWN_STORIES, len(stories))}):")
-    for story in stories[:SHOWN_STORIES]:
+    shared = [story for story in stories if story["size"] > 1]
+    lines.append(
+        f"stories with more than one article: {len(shared)}"
+        f" (single-article stories: {len(stories) - len(shared)})"
+    )
+    for story in shared[:SHOWN]:
         lines.append(
             f"  {story['size']:>4} articles  {story['duplicate_groups']:>4} groups  "
             f"{story['story_id']}  {story['title'][:70]}"
         )
-    for reject in rejects.to_pylist()[:SHOWN_STORIES]:
-        lines.append(f"  rejected [{reject['stage']}] {reject['source_uri']}: {reject['error']}")
+    if len(shared) > SHOWN:
+        lines.append(f"  ... and {len(shared) - SHOWN} more")
+    if rejects.num_rows:
+        lines.append("rejects:")
+    for reject in rejects.to_pylist()[:SHOWN]:
+        lines.append(f"  [{reject['stage']}] {reject['source_uri']}: {reject['error']}")
     return "\n".join(lines)

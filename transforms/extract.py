@@ -23,6 +23,8 @@ STAGE = "extract"
 
 # A plain-text title line may start with its date: "date 2025-01-12 Ukraine captures ...".
 DATED_TITLE = re.compile(r"^\s*date[:\s]+(\d{4}-\d{2}-\d{2})\s+", re.I)
+# Below this, what trafilatura found in a page is a menu or a cookie notice, not an article.
+MIN_PAGE_TEXT_CHARS = 100
 
 
 def article_id(url: str | None, source_uri: str) -> str:
@@ -54,16 +56,27 @@ def domain_of(url: str | None) -> str | None:
     return host.removeprefix("www.") or None
 
 
+def without_title_line(text: str, title: str) -> str:
+    """trafilatura sometimes keeps the headline as the first line of the body."""
+    first, _, rest = text.partition("\n")
+    if title and " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
+        return rest.strip()
+    return text
+
+
 def extract_html(html: str, url: str | None = None) -> dict[str, Any]:
     """trafilatura's text and metadata of a page; the text excludes the title."""
     document = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False
     )
-    if document is None or not (document.text or "").strip():
-        raise RejectError("no article text found in page")
+    text = (document.text or "").strip() if document is not None else ""
+    title = (document.title or "").strip() if document is not None else ""
+    text = without_title_line(text, title)
+    if len(text) < MIN_PAGE_TEXT_CHARS:
+        raise RejectError(f"no article text found in page ({len(text)} characters)")
     return {
-        "title": document.title or "",
-        "text": document.text,
+        "title": title,
+        "text": text,
         "published": to_utc_iso(document.date),
         "source": document.sitename or document.hostname or domain_of(url or document.url),
         "language": document.language,
