@@ -116,12 +116,6 @@ def test_decode_undeclared_non_latin_cp1251_is_detected():
 # --- ReadFile: JSON lines ------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="ReadFile splits JSON lines with str.splitlines(), which also breaks on U+2028/"
-    "U+2029/U+0085 that JSON allows unescaped inside strings: the record is cut in two "
-    "and the following line numbers shift",
-    strict=True,
-)
 def test_jsonl_line_separator_inside_a_string_stays_one_record(tmp_path):
     first = json.dumps({"url": "https://a.example/1", "text": "one\u2028two"}, ensure_ascii=False)
     second = json.dumps({"url": "https://a.example/2", "text": "three"})

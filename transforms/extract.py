@@ -23,6 +23,8 @@ STAGE = "extract"
 
 # A plain-text title line may start with its date: "date 2025-01-12 Ukraine captures ...".
 DATED_TITLE = re.compile(r"^\s*date[:\s]+(\d{4}-\d{2}-\d{2})\s+", re.I)
+# Keep the time and offset of a page's date, not only the day.
+DATE_EXTRACTION = {"outputformat": "%Y-%m-%dT%H:%M:%S%z", "extensive_search": True}
 # Below this, what trafilatura found in a page is a menu or a cookie notice, not an article.
 MIN_PAGE_TEXT_CHARS = 100
 
@@ -67,7 +69,11 @@ def without_title_line(text: str, title: str) -> str:
 def extract_html(html: str, url: str | None = None) -> dict[str, Any]:
     """trafilatura's text and metadata of a page; the text excludes the title."""
     document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        date_extraction_params=DATE_EXTRACTION,
     )
     text = (document.text or "").strip() if document is not None else ""
     title = (document.title or "").strip() if document is not None else ""
@@ -88,6 +94,8 @@ def extract_html(html: str, url: str | None = None) -> dict[str, Any]:
 def split_plain_text(content: str) -> dict[str, Any]:
     """First non-empty line is the title (with an optional leading date), the rest the body."""
     lines = content.strip().splitlines()
+    if not lines:
+        raise RejectError("empty text")
     title, body = lines[0].strip(), "\n".join(lines[1:]).strip()
     published = None
     dated = DATED_TITLE.match(title)
@@ -119,7 +127,8 @@ def parse_record(line: str) -> dict[str, Any]:
     fields["title"] = title.strip() or fields["title"]
     fields["url"] = url
     fields["published"] = to_utc_iso(record.get("published")) or fields.get("published")
-    fields["source"] = record.get("source") or fields.get("source") or domain_of(url)
+    source = record.get("source") if isinstance(record.get("source"), str) else None
+    fields["source"] = source or fields.get("source") or domain_of(url)
     return fields
 
 
@@ -146,10 +155,16 @@ class ExtractArticle(beam.DoFn):
         )
 
 
+def input_order(source_uri: str) -> tuple[str, int]:
+    """Sort key of an input: by path, then by line number for JSON lines ("x.jsonl#L10")."""
+    path, _, line = source_uri.rpartition("#L")
+    return (path, int(line)) if path and line.isdigit() else (source_uri, 0)
+
+
 def first_of_each_id(keyed: tuple[str, Any]) -> Iterator[Any]:
     """One article per id (the same URL read twice): keep the first by source, reject the rest."""
     _, articles = keyed
-    kept, *repeats = sorted(articles, key=lambda article: article.source_uri)
+    kept, *repeats = sorted(articles, key=lambda article: input_order(article.source_uri))
     yield kept
     for repeat in repeats:
         yield beam.pvalue.TaggedOutput(

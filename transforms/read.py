@@ -113,17 +113,18 @@ class ReadFile(beam.DoFn):
             data = handle.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             raise RejectError(f"file larger than {MAX_FILE_BYTES} bytes")
-        if not data.strip():
-            raise RejectError("empty file")
         if looks_binary(data):
             raise RejectError("binary content, not text")
         content = decode_bytes(data)
+        if not content.strip():
+            raise RejectError("empty file")
         if kind != "json":
             yield RawDocument(path, kind, content)
             return
-        for number, line in enumerate(content.splitlines(), start=1):
+        # Only "\n" ends a JSON line: U+2028 and friends may stand raw inside strings.
+        for number, line in enumerate(content.split("\n"), start=1):
             if line.strip():
-                yield RawDocument(f"{path}#L{number}", kind, line)
+                yield RawDocument(f"{path}#L{number}", kind, line.rstrip("\r"))
 
 
 class ReadInputs(beam.PTransform):
