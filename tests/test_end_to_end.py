@@ -2,6 +2,8 @@
 
 import gzip
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -195,3 +197,21 @@ def test_syndicated_copies_form_duplicate_groups(tmp_path):
     for url, group in gold.items():
         same = [other for other, g in gold.items() if g == group]
         assert len({stories[u] for u in same}) == 1, url
+
+
+def test_console_script_and_beam_options_pass_through(tmp_path, seeds_output):
+    """`news-pipeline` is the same CLI; options it does not know go to Beam unchanged."""
+    script = Path(sys.executable).parent / "news-pipeline"
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [str(script), "run", "--input", str(SEEDS), "--output", str(out),
+         "--direct_num_workers", "2", "--direct_running_mode", "multi_processing"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    def ids(output: Path) -> set[tuple]:
+        return {(a["article_id"], a["duplicate_group_id"], a["story_id"])
+                for a in read_table(output, "articles")}
+
+    assert ids(out) == ids(seeds_output)
