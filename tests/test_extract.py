@@ -3,16 +3,17 @@
 import gzip
 import hashlib
 import json
-from pathlib import Path
 
 import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
 from schemas.records import Article, RawDocument, Reject
+from tests.conftest import AEB_HTML
 from transforms.extract import (
     ExtractArticles,
     article_id,
+    detect_language,
     extract_html,
     parse_record,
     split_plain_text,
@@ -22,10 +23,7 @@ from transforms.extract import (
 from transforms.read import decode_bytes
 from transforms.rejects import RejectError
 
-BENCHMARK_HTML = Path("/work/shared/benchmarks/aeb/html")
-NEEDS_BENCHMARK = pytest.mark.skipif(
-    not BENCHMARK_HTML.is_dir(), reason="benchmark pages not available"
-)
+BENCHMARK_HTML = AEB_HTML
 
 PARAGRAPHS = [
     "The harbour bridge reopened to traffic on Tuesday morning after eight months of "
@@ -254,7 +252,6 @@ def read_benchmark_page(prefix: str) -> str:
     return decode_bytes(gzip.decompress(path.read_bytes()))
 
 
-@NEEDS_BENCHMARK
 def test_extract_html_real_page():
     fields = extract_html(read_benchmark_page("04a6711caa7c6875"))
     assert fields["title"] == "Opinion | Republicans Are Following Trump to Nowhere"
@@ -265,7 +262,6 @@ def test_extract_html_real_page():
     assert fields["source"] == "NYTimes"
 
 
-@NEEDS_BENCHMARK
 def test_extract_html_real_page_drops_a_repeated_headline():
     # trafilatura keeps this page's headline as the first line of the body.
     fields = extract_html(read_benchmark_page("05844573ca7e1fba"))
@@ -336,7 +332,7 @@ def test_extract_articles_pipeline():
             "Bridge reopens",
             "First copy.",
             "2025-03-04T00:00:00+00:00",
-            None,
+            "en",  # detected from the text
             None,
             0,
         ),
@@ -348,7 +344,7 @@ def test_extract_articles_pipeline():
             "Village captured",
             "The army said.",
             "2025-01-12T00:00:00+00:00",
-            None,
+            "en",
             None,
             0,
         ),
@@ -360,7 +356,7 @@ def test_extract_articles_pipeline():
             "Harbour bridge reopens after repairs",
             BRIDGE_TEXT,
             "2025-03-04T07:15:00+00:00",
-            None,
+            "en",
             "Jane Doe",
             0,
         ),
@@ -378,3 +374,10 @@ def test_extract_articles_pipeline():
         articles, rejects = pipeline | beam.Create(documents) | ExtractArticles()
         assert_that(articles, equal_to(expected_articles), label="Articles")
         assert_that(rejects, equal_to(expected_rejects), label="Rejects")
+
+
+def test_detect_language():
+    assert detect_language("The council said the bridge would reopen on Tuesday.") == "en"
+    assert detect_language("Le conseil municipal a annoncé la réouverture du pont mardi.") == "fr"
+    assert detect_language("Der Stadtrat teilte mit, dass die Brücke am Dienstag öffnet.") == "de"
+    assert detect_language("   ") is None

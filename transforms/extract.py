@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import apache_beam as beam
+import py3langid
 import trafilatura
 
 from schemas.records import Article, RawDocument, Reject
@@ -25,6 +26,7 @@ STAGE = "extract"
 DATED_TITLE = re.compile(r"^\s*date[:\s]+(\d{4}-\d{2}-\d{2})\s+", re.I)
 # Keep the time and offset of a page's date, not only the day.
 DATE_EXTRACTION = {"outputformat": "%Y-%m-%dT%H:%M:%S%z", "extensive_search": True}
+LANGUAGE_SAMPLE_CHARS = 2000  # enough for a confident guess, cheap on long pages
 # Below this, what trafilatura found in a page is a menu or a cookie notice, not an article.
 MIN_PAGE_TEXT_CHARS = 100
 
@@ -49,6 +51,11 @@ def to_utc_iso(value: Any) -> str | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC).isoformat()
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language (trafilatura's own detector, py3langid)."""
+    return py3langid.classify(text[:LANGUAGE_SAMPLE_CHARS])[0] if text.strip() else None
 
 
 def domain_of(url: str | None) -> str | None:
@@ -149,7 +156,7 @@ class ExtractArticle(beam.DoFn):
             title=fields.get("title") or "",
             text=fields["text"],
             published=fields.get("published"),
-            language=fields.get("language"),
+            language=fields.get("language") or detect_language(fields["text"]),
             author=fields.get("author"),
             boilerplate_lines=0,
         )
