@@ -226,13 +226,29 @@ def test_related_block_ends_at_short_sentence() -> None:
 
 def test_inserted_headline_removed() -> None:
     text = (
-        "Kyiv residents queued for water after the strike.\n"
+        "Kyiv residents queued for water on Monday after the strike cut supplies to three "
+        "districts of the city.\n"
         "Polish Farmers Block Border Crossing Over Grain Imports Again\n"
-        "The city council said repairs to the pumping station would take a week."
+        "The city council said repairs to the pumping station would take a week or more."
     )
     assert clean_text(text).removed == (
         "Polish Farmers Block Border Crossing Over Grain Imports Again",
     )
+
+
+def test_list_items_and_sentence_case_lines_are_not_inserted_headlines() -> None:
+    # Tour dates, recipe steps and embedded-post credits look like headlines unrelated
+    # to the next line, but they stand among short lines or are not Title Case.
+    text = (
+        "The band will play these dates next summer across the country, the promoter said.\n"
+        "June 30 – Wantagh, NY @ Northwell Health at Jones Beach Theater\n"
+        "August 30 – Denver, CO @ Pepsi Center\n"
+        "Eat a small snack with some protein before your workout\n"
+        "Drink a glass of water within thirty minutes after your workout\n"
+        "Robert Maguire (@RobertMaguire_) November 18, 2019\n"
+        "Later that week the committee published the full transcript of the hearing online."
+    )
+    assert clean_text(text).removed == ()
 
 
 def test_real_subheading_kept() -> None:

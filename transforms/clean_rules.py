@@ -95,6 +95,10 @@ OPENING_QUOTES = "\"'“‘«"
 SENTENCE_BREAK_RE = re.compile(r"[.!?][\"'”’»]?\s+[A-Z]")
 HEADLINE_MIN_WORDS = 6  # shorter lines are section labels ("Interrogation process")
 HEADLINE_MAX_WORDS = 20
+# Sentence-case lines unrelated to the next lines are too often list items, recipe steps or
+# Q&A lines of the article itself: only Title Case lines count as inserted headlines.
+TITLE_CASE_SHARE = 0.7
+PARAGRAPH_WORDS = 12  # the lines around an inserted headline are running text
 CONTEXT_LINES = 2  # an inserted headline shares no content word with this many lines after it
 STEM_PREFIX = 5
 SUFFIXES = ("ing", "ed", "es", "s")
@@ -209,8 +213,19 @@ def shares_content(head: str, context: list[str]) -> bool:
     return any(_related(a, b) for a in content_stems(head) for b in theirs)
 
 
+def is_title_case(line: str) -> bool:
+    """Most longer words capitalised, as headlines of inserted related posts are."""
+    words = [w for w in WORD_RE.findall(line) if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= TITLE_CASE_SHARE * len(words)
+
+
 def is_headline_candidate(line: str) -> bool:
-    return HEADLINE_MIN_WORDS <= _words(line) <= HEADLINE_MAX_WORDS and looks_like_headline(line)
+    return (
+        HEADLINE_MIN_WORDS <= _words(line) <= HEADLINE_MAX_WORDS
+        and looks_like_headline(line)
+        and is_title_case(line)
+        and "@" not in line  # "Name (@handle) November 18, 2019" closes an embedded post
+    )
 
 
 # --- Driver --------------------------------------------------------------------------------
@@ -242,12 +257,22 @@ def _first_pass(lines: list[str], title: str) -> list[bool]:
     return keep
 
 
+def between_paragraphs(before: list[str], after: list[str]) -> bool:
+    """Inserted headlines interrupt running text; list items stand among short lines."""
+    return bool(before and after) and min(_words(before[-1]), _words(after[0])) >= PARAGRAPH_WORDS
+
+
 def _drop_inserted_headlines(lines: list[str], keep: list[bool]) -> None:
     """Unset keep for headline-shaped lines unrelated to the kept lines that follow them."""
     kept = [i for i, k in enumerate(keep) if k]
     for pos, i in enumerate(kept):
+        before = [lines[j] for j in kept[max(0, pos - 1) : pos]]
         context = [lines[j] for j in kept[pos + 1 : pos + 1 + CONTEXT_LINES]]
-        if context and is_headline_candidate(lines[i]) and content_stems(lines[i]):
+        if (
+            is_headline_candidate(lines[i])
+            and between_paragraphs(before, context)
+            and content_stems(lines[i])
+        ):
             keep[i] = shares_content(lines[i], context)
 
 
