@@ -106,10 +106,11 @@ def test_seed_003_bullets_and_blank_lines() -> None:
 # --- Invented text, one group per rule --------------------------------------------------------
 
 BODY = "The ministry said on Monday that talks with its neighbours would continue next week."
+AFTER = "Officials from both sides are expected to meet in Vienna before the end of the month."
 
 
 def removed_of(line: str) -> tuple[str, ...]:
-    return clean_text(f"{BODY}\n{line}\n{BODY}").removed
+    return clean_text(f"{BODY}\n{line}\n{AFTER}").removed
 
 
 @pytest.mark.parametrize(
@@ -194,8 +195,8 @@ def test_comment_form_dropped_until_real_text() -> None:
         "Post Comment",
         "Δ",
     ]
-    result = clean_text("\n".join([BODY, *form, BODY]))
-    assert result == CleanedText(f"{BODY}\n{BODY}", tuple(form))
+    result = clean_text("\n".join([BODY, *form, AFTER]))
+    assert result == CleanedText(f"{BODY}\n{AFTER}", tuple(form))
 
 
 def test_comment_words_in_news_kept() -> None:
@@ -307,3 +308,14 @@ def test_title_line_and_bullets() -> None:
 def test_empty_input() -> None:
     assert clean_text("") == CleanedText("", ())
     assert clean_text("\n  \n\t\n", title="") == CleanedText("", ())
+
+
+def test_cut_echoes_are_removed_and_whole_repeats_stay() -> None:
+    # An extractor that reads the article twice (AMP copy, teaser) leaves a cut echo;
+    # whole repeats are often real (a question asked of each interviewee).
+    text = (
+        f"{BODY}\n{AFTER}\n{BODY}\n"
+        "The ministry said on Monday that talks with its...\n"
+        "Eat a snack before your workout\nEat a snack before your workout"
+    )
+    assert clean_text(text).removed == ("The ministry said on Monday that talks with its...",)

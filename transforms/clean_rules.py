@@ -49,7 +49,14 @@ NOTICE_RES = [
         r"(?:click (?:here )?to )?report (?:a|an) (?:typo|mistake|error)\W*",
         r"sign up (?:for|to)\b.*",
         r".*\ball rights reserved\b.*",
-        r"(?:copyright\s*)?(?:©|\(c\)\s*\d).*|copyright \d{4}\b.*",
+        r"(?:copyright\s*)?(?:©|\(c\)\s*\d).*|copyright\b.{0,40}\b\d{4}\b.*",
+        # reprint, print and newsletter-form furniture
+        r"order reprints|print (?:this )?article|this copy is for your personal.*",
+        r"thanks? (?:you )?for (?:signing up|subscribing)\W*",
+        r"(?:there was|an) error (?:has )?(?:occurred|processing).*",
+        r"keep an eye on your inbox.*",
+        # "Tags: a, b, c" and its siblings
+        r"(?:tags|tagged|topics|filed under|categories)\s*:.*",
         r"(?:image|photo|photograph|picture|illustration|video|credit)s?"
         r"(?: credits?)?\s*[:|]\s*.*",
     )
@@ -78,9 +85,16 @@ RELATED_HEADING_RE = re.compile(
     r"|read (?:more|next|also)|see also|more from .{1,40}|you (?:may|might) also "
     r"(?:like|enjoy|be interested in)|recommended(?: for you| stories| articles)?"
     r"|most (?:read|popular|viewed|shared)|(?:popular|trending|latest)(?: posts| stories| news)?"
+    r"|tags|topics|filed under"
     r"|what to read next|don'?t miss"
+    # the same headings in the languages of the benchmark's pages
+    r"|leggi anche|lesen sie auch|mehr zum thema|leia (?:também|mais)|veja também"
+    r"|lea también|lee también|(?:à )?lire aussi|voir aussi"
 )
 TEASER_MAX_WORDS = 25
+ECHO_MIN_WORDS = 6  # an echo cut with "..." must be long enough to be sure it is one
+KEYWORD_LIST_ITEMS = 4  # a tag list: at least this many comma-separated items...
+KEYWORD_ITEM_WORDS = 4  # ...of at most this many words on average
 ELLIPSIS_RE = re.compile(r"(?:…|\.\.\.)[\]\)]?$")
 MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 DATED_RE = re.compile(
@@ -112,6 +126,11 @@ STOPWORDS = frozenset(
     your amid says say said us mr ms""".split()  # say/said: every news line has them
 )
 WORD_RE = re.compile(r"[^\W\d_]+")
+TOKEN_RE = re.compile(r"\w+")
+# Lines that are only an ISO date or timestamp: page metadata, not prose. (Bare URLs stay:
+# link lists are part of some articles.)
+NON_PROSE_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?\S*)?")
+TITLE_SEPARATOR_RE = re.compile(r"\s+[|–—-]\s+")
 
 
 class CleanedText(NamedTuple):
@@ -123,8 +142,24 @@ class CleanedText(NamedTuple):
 
 
 def _norm(line: str) -> str:
-    """Lowercase, collapse spaces and drop a trailing colon, for whole-line matching."""
-    return " ".join(line.lower().split()).rstrip(":").strip()
+    """Lowercase, collapse spaces, drop a trailing colon or ellipsis: whole-line matching."""
+    return " ".join(line.lower().split()).rstrip(":.…").strip()
+
+
+def _tokens(line: str) -> list[str]:
+    return TOKEN_RE.findall(line.lower())
+
+
+def is_non_prose(line: str) -> bool:
+    """A bare timestamp or a row of punctuation: metadata that leaked into the body."""
+    return bool(NON_PROSE_RE.fullmatch(line.strip())) or not TOKEN_RE.search(line)
+
+
+def title_variants(title: str) -> set[tuple[str, ...]]:
+    """The title's tokens, whole and split at " | " or " - " (site names ride along)."""
+    parts = TITLE_SEPARATOR_RE.split(title)
+    variants = {tuple(tokens) for tokens in map(_tokens, parts) if len(tokens) >= 3}
+    return variants | {tuple(_tokens(title))} - {()}
 
 
 def _words(line: str) -> int:
@@ -178,9 +213,15 @@ def looks_like_headline(line: str) -> bool:
     return starts_like_title and ends_open and not SENTENCE_BREAK_RE.search(line)
 
 
+def is_keyword_list(line: str) -> bool:
+    """"stock car 2018, stock car brasil, interlagos, ...": tags, not a sentence."""
+    items = line.split(",")
+    return len(items) >= KEYWORD_LIST_ITEMS and _words(line) <= KEYWORD_ITEM_WORDS * len(items)
+
+
 def is_teaser(line: str) -> bool:
     """A related-post item: a short headline, a paragraph cut with '…', or a dated line."""
-    if ELLIPSIS_RE.search(line):
+    if ELLIPSIS_RE.search(line) or is_keyword_list(line):
         return True
     short = _words(line) <= TEASER_MAX_WORDS
     return short and (looks_like_headline(line) or bool(DATED_RE.search(line)))
@@ -233,7 +274,7 @@ def is_headline_candidate(line: str) -> bool:
 
 def _first_pass(lines: list[str], title: str) -> list[bool]:
     """Keep flags from the line rules and the comment/related block state machine."""
-    title_key = _norm(title) if title.strip() else None
+    titles = title_variants(title)
     keep: list[bool] = []
     mode = "body"
     for line in lines:
@@ -251,8 +292,10 @@ def _first_pass(lines: list[str], title: str) -> list[bool]:
             mode = "related"
         keep.append(
             mode == "body"
-            and _norm(line) != title_key
-            and not (is_notice(line) or is_cta(line) or is_comment_form(line))
+            and tuple(_tokens(line)) not in titles
+            and not (
+                is_non_prose(line) or is_notice(line) or is_cta(line) or is_comment_form(line)
+            )
         )
     return keep
 
@@ -276,10 +319,28 @@ def _drop_inserted_headlines(lines: list[str], keep: list[bool]) -> None:
             keep[i] = shares_content(lines[i], context)
 
 
+def _drop_cut_echoes(lines: list[str], keep: list[bool]) -> None:
+    """Unset keep for a paragraph that repeats an earlier one cut short with an ellipsis.
+
+    Extractors that read a page's article twice (AMP copy, teaser) leave such echoes.
+    Whole repeats stay: interviews repeat questions and meal plans repeat meals.
+    """
+    seen: list[str] = []
+    for i, line in enumerate(lines):
+        if not keep[i] or _words(line) < ECHO_MIN_WORDS:
+            continue
+        key = " ".join(_tokens(line))
+        if ELLIPSIS_RE.search(line) and any(earlier.startswith(key) for earlier in seen):
+            keep[i] = False
+        else:
+            seen.append(key)
+
+
 def clean_text(text: str, title: str = "") -> CleanedText:
     """Drop boilerplate lines from an article body (one paragraph per line)."""
     lines = [s for s in (strip_line(raw) for raw in text.splitlines()) if s]
     keep = _first_pass(lines, title)
+    _drop_cut_echoes(lines, keep)
     _drop_inserted_headlines(lines, keep)
     kept = [line for line, k in zip(lines, keep, strict=True) if k]
     removed = tuple(line for line, k in zip(lines, keep, strict=True) if not k)
