@@ -6,6 +6,7 @@ carry their own fields and may hold either text or HTML.
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,12 +22,15 @@ from schemas.records import Article, RawDocument, Reject
 from transforms.rejects import RejectError, StageWithRejects
 
 STAGE = "extract"
+# trafilatura warns for every page its precision mode discards; the rejects table says it.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 # A plain-text title line may start with its date: "date 2025-01-12 Ukraine captures ...".
 DATED_TITLE = re.compile(r"^\s*date[:\s]+(\d{4}-\d{2}-\d{2})\s+", re.I)
 # Keep the time and offset of a page's date, not only the day.
 DATE_EXTRACTION = {"outputformat": "%Y-%m-%dT%H:%M:%S%z", "extensive_search": True}
 LANGUAGE_SAMPLE_CHARS = 2000  # enough for a confident guess, cheap on long pages
+PRECISE_SHARE = 0.5
 # Below this, what trafilatura found in a page is a menu or a cookie notice, not an article.
 MIN_PAGE_TEXT_CHARS = 100
 
@@ -73,18 +77,34 @@ def without_title_line(text: str, title: str) -> str:
     return text
 
 
-def extract_html(html: str, url: str | None = None) -> dict[str, Any]:
-    """trafilatura's text and metadata of a page; the text excludes the title."""
-    document = trafilatura.bare_extraction(
+def trafilatura_document(html: str, url: str | None, favor_precision: bool) -> Any:
+    return trafilatura.bare_extraction(
         html,
         url=url,
         with_metadata=True,
         include_comments=False,
+        favor_precision=favor_precision,
         date_extraction_params=DATE_EXTRACTION,
     )
-    text = (document.text or "").strip() if document is not None else ""
+
+
+def body_of(document: Any) -> str:
+    return (document.text or "").strip() if document is not None else ""
+
+
+def extract_html(html: str, url: str | None = None) -> dict[str, Any]:
+    """trafilatura's text and metadata of a page; the text excludes the title.
+
+    trafilatura's precision mode leaves out more page furniture; when it keeps less than
+    PRECISE_SHARE of what the default mode finds, it has cut into the article itself and
+    the default extraction is the better one.
+    """
+    document = trafilatura_document(html, url, favor_precision=True)
+    default = trafilatura_document(html, url, favor_precision=False)
+    if len(body_of(document)) < PRECISE_SHARE * len(body_of(default)):
+        document = default
     title = (document.title or "").strip() if document is not None else ""
-    text = without_title_line(text, title)
+    text = without_title_line(body_of(document), title)
     if len(text) < MIN_PAGE_TEXT_CHARS:
         raise RejectError(f"no article text found in page ({len(text)} characters)")
     return {
