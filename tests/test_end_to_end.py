@@ -215,3 +215,27 @@ def test_console_script_and_beam_options_pass_through(tmp_path, seeds_output):
                 for a in read_table(output, "articles")}
 
     assert ids(out) == ids(seeds_output)
+
+
+def test_a_sites_footer_and_prompt_are_learned_and_removed(tmp_path):
+    """Lines no rule knows, repeated on every article of one site, leave its texts."""
+    from benchmarks.syndication import load_bodies
+
+    footer = "CityBeat has covered the riverside neighbourhoods since 1998 with reader support."
+    prompt = "Got a story we should chase? Write to the newsroom at tips@citybeat.example"
+    bodies = load_bodies()[:6]
+    records = [
+        {"url": f"https://citybeat.example/{i}", "title": f"Story {i}", "source": "CityBeat",
+         "text": f"{body}\n{footer}\n{prompt}"}
+        for i, body in enumerate(bodies[:5])
+    ] + [{"url": "https://gazette.example/1", "title": "Elsewhere", "source": "Gazette",
+          "text": f"{bodies[5]}\n{footer}"}]
+    corpus = tmp_path / "site.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records))
+    out = run_pipeline(tmp_path / "out", corpus)
+    articles = {a["url"]: a for a in read_table(out, "articles")}
+    for i in range(5):
+        text = articles[f"https://citybeat.example/{i}"]["text"]
+        assert footer not in text and prompt not in text
+        assert text.split("\n")[0] == bodies[i].split("\n")[0]
+    assert articles["https://gazette.example/1"]["text"].endswith(footer)  # one article only

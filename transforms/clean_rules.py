@@ -8,6 +8,7 @@ The rules match classes of lines (regexes and word lists below), never exact str
 """
 
 import re
+from collections.abc import Collection
 from typing import NamedTuple
 
 # --- Settings -----------------------------------------------------------------------------
@@ -131,6 +132,8 @@ TOKEN_RE = re.compile(r"\w+")
 # link lists are part of some articles.)
 NON_PROSE_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?\S*)?")
 TITLE_SEPARATOR_RE = re.compile(r"\s+[|–—-]\s+")
+DIGITS_RE = re.compile(r"\d+")
+LEARNED_MAX_SHARE = 0.5  # more of an article than this in learned lines: a copy, keep it
 
 
 class CleanedText(NamedTuple):
@@ -336,10 +339,33 @@ def _drop_cut_echoes(lines: list[str], keep: list[bool]) -> None:
             seen.append(key)
 
 
-def clean_text(text: str, title: str = "") -> CleanedText:
-    """Drop boilerplate lines from an article body (one paragraph per line)."""
+def line_key(line: str) -> str:
+    """What makes two lines the same line: their words, lowercased, any number as 0."""
+    return DIGITS_RE.sub("0", " ".join(_tokens(strip_line(line))))
+
+
+def _drop_learned(lines: list[str], keep: list[bool], learned: Collection[str]) -> None:
+    """Unset keep for lines the article's source repeats across its articles.
+
+    An article made mostly of such lines is a copy of another one, not boilerplate:
+    it keeps them.
+    """
+    hits = [i for i, line in enumerate(lines) if line_key(line) in learned]
+    if len(hits) <= LEARNED_MAX_SHARE * len(lines):
+        for i in hits:
+            keep[i] = False
+
+
+def clean_text(text: str, title: str = "", learned: Collection[str] = ()) -> CleanedText:
+    """Drop boilerplate lines from an article body (one paragraph per line).
+
+    `learned` holds line keys (see line_key) that the article's source repeats across
+    many of its articles: site footers and prompts no rule knows.
+    """
     lines = [s for s in (strip_line(raw) for raw in text.splitlines()) if s]
     keep = _first_pass(lines, title)
+    if learned:
+        _drop_learned(lines, keep, learned)
     _drop_cut_echoes(lines, keep)
     _drop_inserted_headlines(lines, keep)
     kept = [line for line, k in zip(lines, keep, strict=True) if k]

@@ -23,14 +23,19 @@ class StageWithRejects(beam.PTransform):
     the reason; the rest of the run goes on.
     """
 
-    def __init__(self, dofn: beam.DoFn, stage: str, source_uri: Callable[[Any], str]):
+    def __init__(
+        self, dofn: beam.DoFn, stage: str, source_uri: Callable[[Any], str], *side_inputs: Any
+    ):
         super().__init__()
         self._dofn = dofn
         self._stage = stage
         self._source_uri = source_uri
+        self._side_inputs = side_inputs
 
     def expand(self, elements):
-        good, bad = elements | "Process" >> beam.ParDo(self._dofn).with_exception_handling()
+        good, bad = elements | "Process" >> beam.ParDo(
+            self._dofn, *self._side_inputs
+        ).with_exception_handling()
         stage, source_uri = self._stage, self._source_uri
         rejects = bad | "ToRejects" >> beam.Map(
             # failed = (element, (exception type, repr(exception), traceback))
