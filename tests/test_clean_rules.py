@@ -319,3 +319,63 @@ def test_cut_echoes_are_removed_and_whole_repeats_stay() -> None:
         "Eat a snack before your workout\nEat a snack before your workout"
     )
     assert clean_text(text).removed == ("The ministry said on Monday that talks with its...",)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2019-11-19T08:57:40+01:00",
+        "2024-03-01",
+        "-",
+        "|---|---|---|",
+        "Order Reprints",
+        "Print Article",
+        "This copy is for your personal, non-commercial use only.",
+        "Thanks for signing up!",
+        "There was an error processing your subscription.",
+        "An error has occurred, please try again later.",
+        "Keep an eye on your inbox for the latest news.",
+        "Tags: elections, parliament, budget",
+        "copyright Inexhibit 2019 - ISSN: 2283-5474",
+    ],
+)
+def test_metadata_and_site_furniture_removed(line: str) -> None:
+    assert removed_of(line) == (line,)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "http://example.com/reading-list",  # link lists are part of some articles
+        "The vote is set for 2024-03-01, officials said.",
+        "Copyright lawsuits against the studio were settled in 2019.",
+        "The error was found by an auditor in March.",
+    ],
+)
+def test_prose_with_dates_links_and_furniture_words_stays(line: str) -> None:
+    assert removed_of(line) == ()
+
+
+def test_title_repeated_in_body_with_or_without_the_site_name() -> None:
+    title = "Is Football Violence a Crime? | Sports Daily"
+    text = f"{BODY}\nIs football violence a crime?\n{AFTER}\nSports Daily"
+    assert clean_text(text, title).removed == ("Is football violence a crime?",)
+
+
+def test_tag_block_and_foreign_read_also_headings() -> None:
+    text = (
+        f"{BODY}\nLeggi anche\nI Cavalieri dello Zodiaco: ecco gli attori\n{AFTER}\n"
+        "Tags\ncalendar 2018, stock car brasil, interlagos, santa cruz do sul, cascavel"
+    )
+    assert clean_text(text).removed == (
+        "Leggi anche",
+        "I Cavalieri dello Zodiaco: ecco gli attori",
+        "Tags",
+        "calendar 2018, stock car brasil, interlagos, santa cruz do sul, cascavel",
+    )
+
+
+def test_a_comma_rich_sentence_is_not_a_keyword_list() -> None:
+    line = ("He visited Paris, Berlin, Rome, Madrid and Vienna during a week of talks "
+            "with ministers, bankers, and union leaders about the budget.")
+    assert removed_of(line) == ()

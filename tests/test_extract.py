@@ -15,6 +15,7 @@ from transforms.extract import (
     article_id,
     detect_language,
     extract_html,
+    keeps_the_article,
     parse_record,
     split_plain_text,
     to_utc_iso,
@@ -381,3 +382,25 @@ def test_detect_language():
     assert detect_language("Le conseil municipal a annoncé la réouverture du pont mardi.") == "fr"
     assert detect_language("Der Stadtrat teilte mit, dass die Brücke am Dienstag öffnet.") == "de"
     assert detect_language("   ") is None
+
+
+def test_precision_mode_is_kept_unless_it_cut_into_the_article():
+    assert keeps_the_article("a" * 60, "a" * 100)
+    assert keeps_the_article("a" * 50, "a" * 100)
+    assert not keeps_the_article("a" * 49, "a" * 100)
+    assert not keeps_the_article("", "a" * 100)
+
+
+def test_extract_html_leaves_out_a_related_links_list_after_the_article():
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    related = "".join(
+        f"<li><a href='/r/{i}'>Another story number {i} about something else entirely</a></li>"
+        for i in range(8)
+    )
+    page_html = (
+        "<html><head><title>Harbour bridge reopens after repairs</title></head><body>"
+        f"<article><h1>Harbour bridge reopens after repairs</h1>{paragraphs}</article>"
+        f"<div class='related'><h3>Related</h3><ul>{related}</ul></div></body></html>"
+    )
+    fields = extract_html(page_html)
+    assert fields["text"] == BRIDGE_TEXT

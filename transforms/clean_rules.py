@@ -54,7 +54,7 @@ NOTICE_RES = [
         # reprint, print and newsletter-form furniture
         r"order reprints|print (?:this )?article|this copy is for your personal.*",
         r"thanks? (?:you )?for (?:signing up|subscribing)\W*",
-        r"(?:there was|an) error (?:has )?(?:occurred|processing).*",
+        r"(?:there was an?|an) error (?:has )?(?:occurred|processing).*",
         r"keep an eye on your inbox.*",
         # "Tags: a, b, c" and its siblings
         r"(?:tags|tagged|topics|filed under|categories)\s*:.*",

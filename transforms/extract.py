@@ -92,6 +92,11 @@ def body_of(document: Any) -> str:
     return (document.text or "").strip() if document is not None else ""
 
 
+def keeps_the_article(precise: str, default: str) -> bool:
+    """Whether precision mode kept the article: at least PRECISE_SHARE of the default text."""
+    return len(precise) >= PRECISE_SHARE * len(default)
+
+
 def extract_html(html: str, url: str | None = None) -> dict[str, Any]:
     """trafilatura's text and metadata of a page; the text excludes the title.
 
@@ -99,10 +104,9 @@ def extract_html(html: str, url: str | None = None) -> dict[str, Any]:
     PRECISE_SHARE of what the default mode finds, it has cut into the article itself and
     the default extraction is the better one.
     """
-    document = trafilatura_document(html, url, favor_precision=True)
+    precise = trafilatura_document(html, url, favor_precision=True)
     default = trafilatura_document(html, url, favor_precision=False)
-    if len(body_of(document)) < PRECISE_SHARE * len(body_of(default)):
-        document = default
+    document = precise if keeps_the_article(body_of(precise), body_of(default)) else default
     title = (document.title or "").strip() if document is not None else ""
     text = without_title_line(body_of(document), title)
     if len(text) < MIN_PAGE_TEXT_CHARS:
