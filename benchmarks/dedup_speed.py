@@ -27,7 +27,7 @@ from pipeline.main import FindDuplicatesAndStories
 from pipeline.options import DEFAULT_RUNNER
 from schemas.records import Article
 from transforms.cluster import UnionFind
-from transforms.fingerprint import story_terms, text_shingles
+from transforms.fingerprint import FingerprintArticles, story_terms, text_shingles
 from transforms.settings import SimilaritySettings
 
 SETTINGS = SimilaritySettings()
@@ -61,6 +61,7 @@ def run_pipeline(docs: list[Doc], beam_args: list[str]) -> tuple[float, dict[str
                 pipeline
                 | beam.io.ReadFromText(f"{tmp}/docs.jsonl")
                 | beam.Map(as_article)
+                | FingerprintArticles(SETTINGS)
                 | FindDuplicatesAndStories(SETTINGS)
             )
             _ = (

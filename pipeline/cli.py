@@ -29,7 +29,6 @@ def main(argv: list[str] | None = None) -> None:
     if not args.input or not args.output:
         run_parser.error("--input and --output are required")
     logging.getLogger().setLevel(logging.WARNING)
-    from pipeline.main import run
+    from pipeline.main import print_summary, run
 
-    run(argv[1:])
-    print(f"wrote {args.output}/articles, clusters, rejects")
+    print_summary(run(argv[1:]))

@@ -1,31 +1,45 @@
 """The pipeline: stages wired in flow order (see DESIGN.md), and run(argv)."""
 
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
 import apache_beam as beam
+import pyarrow.parquet as pq
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.runners.runner import PipelineResult
 
 from pipeline.options import DEFAULT_RUNNER, NewsOptions
-from transforms.assemble import AssembleTables
+from transforms.assemble import AssembleTables, RunInfo
 from transforms.clean import CleanArticles
-from transforms.cluster import ConnectedComponents
+from transforms.cluster import ConnectedComponents, StableIds
 from transforms.extract import ExtractArticles
 from transforms.fingerprint import FingerprintArticles
+from transforms.history import (
+    ReadStored,
+    SkipKnown,
+    article_key,
+    index_path,
+    recent_fingerprint,
+    reject_key,
+    rejects_pattern,
+)
 from transforms.lsh import SimilarPairs
 from transforms.read import ReadInputs
 from transforms.settings import SimilaritySettings
-from transforms.write import WriteTables, clear_tables
+from transforms.write import WriteTables, commit_run, files_under, recover, staging_dir
 
 
 class FindDuplicatesAndStories(beam.PTransform):
-    """Articles -> {duplicate_groups, stories}: (article id, component id) pairs."""
+    """Fingerprints -> {duplicate_groups, stories}: (article id, root id) components."""
 
     def __init__(self, settings: SimilaritySettings):
         super().__init__()
         self._settings = settings
 
-    def expand(self, articles):
+    def expand(self, fingerprints):
         s = self._settings
-        fingerprints = articles | "Fingerprint" >> FingerprintArticles(s)
         duplicate_edges = (
             fingerprints
             | "TextSignatures" >> beam.Map(lambda f: (f.article_id, f.text_signature))
@@ -45,32 +59,146 @@ class FindDuplicatesAndStories(beam.PTransform):
         }
 
 
-def build(pipeline: beam.Pipeline, options: NewsOptions) -> None:
+STORED_ARTICLES = "stored_articles"  # Beam counters of inputs an earlier run already stored
+STORED_REJECTS = "stored_rejects"
+
+
+def previous_ids(stored, column: str, label: str):
+    return stored | label >> beam.Map(lambda row: (row["article_id"], row[column]))
+
+
+def build(pipeline: beam.Pipeline, options: NewsOptions, run: RunInfo) -> None:
+    stored = pipeline | "ReadIndex" >> ReadStored(index_path(options.output))
+    stored_rejects = pipeline | "ReadRejects" >> ReadStored(rejects_pattern(options.output))
+
     documents, read_rejects = pipeline | "Read" >> ReadInputs(options.input)
     articles, extract_rejects = documents | "Extract" >> ExtractArticles()
     articles, clean_rejects = articles | "Clean" >> CleanArticles()
-    components = articles | "Similarity" >> FindDuplicatesAndStories(
-        options.similarity_settings()
+    articles = (
+        articles,
+        stored | "StoredIds" >> beam.Map(lambda row: row["article_id"]),
+    ) | "SkipStoredArticles" >> SkipKnown(article_key, STORED_ARTICLES)
+
+    settings = options.similarity_settings()
+    fingerprints = articles | "Fingerprint" >> FingerprintArticles(settings)
+    recent = stored | "RecentSignatures" >> beam.FlatMap(
+        recent_fingerprint, run.retention_cutoff
     )
-    tables = {"articles": articles, **components} | "Assemble" >> AssembleTables()
+    components = (fingerprints, recent) | "WithRecent" >> beam.Flatten() | (
+        "Similarity" >> FindDuplicatesAndStories(settings)
+    )
+    duplicate_ids = {
+        "components": components["duplicate_groups"],
+        "previous": previous_ids(stored, "duplicate_group_id", "PreviousGroups"),
+    } | "StableGroupIds" >> StableIds()
+    story_ids = {
+        "components": components["stories"],
+        "previous": previous_ids(stored, "story_id", "PreviousStories"),
+    } | "StableStoryIds" >> StableIds()
+
+    tables = {
+        "articles": articles,
+        "fingerprints": fingerprints,
+        "stored": stored,
+        "duplicate_groups": duplicate_ids["ids"],
+        "stories": story_ids["ids"],
+    } | "Assemble" >> AssembleTables(run)
+    rejects = (read_rejects, extract_rejects, clean_rejects) | "AllRejects" >> beam.Flatten()
     tables["rejects"] = (
-        (read_rejects, extract_rejects, clean_rejects)
-        | "AllRejects" >> beam.Flatten()
-        | "RejectRows" >> beam.Map(lambda reject: reject._asdict())
+        (rejects, stored_rejects | "StoredRejectKeys" >> beam.Map(reject_key))
+        | "SkipStoredRejects" >> SkipKnown(reject_key, STORED_REJECTS)
+        | "RejectRows" >> beam.Map(
+            lambda reject: {**reject._asdict(), "ingested": run.ingested, "run_id": run.run_id}
+        )
     )
-    _ = tables | "Write" >> WriteTables(options.output)
+    tables["merges"] = (
+        duplicate_ids["merges"] | "GroupMerges" >> beam.Map(lambda m: ("duplicate_group", *m)),
+        story_ids["merges"] | "StoryMerges" >> beam.Map(lambda m: ("story", *m)),
+    ) | "AllMerges" >> beam.Flatten() | "MergeRows" >> beam.MapTuple(
+        lambda kind, old, new: {"kind": kind, "old_id": old, "new_id": new,
+                                "ingested": run.ingested, "run_id": run.run_id}
+    )
+    _ = tables | "Write" >> WriteTables(
+        staging_dir(options.output, run.run_id), run.run_id, run.ingested.date().isoformat()
+    )
 
 
-def run(argv: list[str] | None = None) -> PipelineResult:
+def stored_state(output: str) -> tuple[set[str], set[str], set[str]]:
+    """Run ids, group ids and story ids in the stored index (empty on a first run)."""
+    path = index_path(output)
+    if not FileSystems.exists(path):
+        return set(), set(), set()
+    with FileSystems.open(path) as handle:
+        table = pq.read_table(handle, columns=["run_id", "duplicate_group_id", "story_id"])
+    return tuple(set(table.column(name).to_pylist()) for name in table.column_names)
+
+
+def staged_column(directory: str, column: str) -> list:
+    """Values of one column across the Parquet files of a staged table."""
+    values: list = []
+    for path in files_under(directory):
+        with FileSystems.open(path) as handle:
+            values += pq.read_table(handle, columns=[column]).column(0).to_pylist()
+    return values
+
+
+def run_summary(output: str, run: RunInfo, before: tuple, result: PipelineResult,
+                seconds: float) -> dict:
+    staging = staging_dir(output, run.run_id)
+    _, groups_before, stories_before = before
+    groups = set(staged_column(FileSystems.join(staging, "articles"), "duplicate_group_id"))
+    stories = set(staged_column(FileSystems.join(staging, "articles"), "story_id"))
+    counters = {
+        counter.key.metric.name: counter.committed or counter.attempted or 0
+        for counter in result.metrics().query(
+            beam.metrics.MetricsFilter().with_namespace("history")
+        )["counters"]
+    }
+    skipped = counters.get(STORED_ARTICLES, 0)
+    articles = len(staged_column(FileSystems.join(staging, "articles"), "article_id"))
+    rejects = len(staged_column(FileSystems.join(staging, "rejects"), "stage"))
+    return {
+        "run_id": run.run_id,
+        "started": run.ingested.isoformat(),
+        "elapsed_seconds": round(seconds, 2),
+        "inputs": articles + rejects + skipped + counters.get(STORED_REJECTS, 0),
+        "articles": articles,
+        "rejects": rejects,
+        "already_stored": skipped,
+        "rejected_before": counters.get(STORED_REJECTS, 0),
+        "new_groups": len(groups - groups_before),
+        "joined_groups": len(groups & groups_before),
+        "new_stories": len(stories - stories_before),
+        "joined_stories": len(stories & stories_before),
+        "merges": len(staged_column(FileSystems.join(staging, "merges"), "old_id")),
+    }
+
+
+def run(argv: list[str] | None = None) -> dict:
+    """Run the pipeline into --output, commit the run, return its summary."""
     options = PipelineOptions(argv)
     if not options.view_as(StandardOptions).runner:
         options.view_as(StandardOptions).runner = DEFAULT_RUNNER
     news = options.view_as(NewsOptions)
     if not news.input or not news.output:
         raise SystemExit("--input and --output are required")
-    clear_tables(news.output)
+    started = datetime.now(UTC)
+    run_info = RunInfo(
+        run_id=started.strftime("%Y%m%dT%H%M%S%fZ"),
+        ingested=started,
+        retention_cutoff=started - timedelta(days=news.retention_days),
+    )
+    before = stored_state(news.output)
+    recover(news.output, before[0])
+    clock = time.perf_counter()
     pipeline = beam.Pipeline(options=options)
-    build(pipeline, news)
+    build(pipeline, news, run_info)
     result = pipeline.run()
     result.wait_until_finish()
-    return result
+    summary = run_summary(news.output, run_info, before, result, time.perf_counter() - clock)
+    commit_run(news.output, run_info.run_id, summary)
+    return summary
+
+
+def print_summary(summary: dict) -> None:
+    print(json.dumps(summary, indent=2))

@@ -6,6 +6,7 @@ from transforms.settings import SimilaritySettings
 
 DEFAULT_RUNNER = "FnApiRunner"  # the DirectRunner's engine, without its Prism download attempt
 DEFAULTS = SimilaritySettings()
+DEFAULT_RETENTION_DAYS = 7
 
 
 class NewsOptions(PipelineOptions):
@@ -29,6 +30,9 @@ class NewsOptions(PipelineOptions):
                             help="Words of the lead that the story fingerprint reads.")
         parser.add_argument("--story_threshold", type=float, default=DEFAULTS.story_threshold,
                             help="Estimated Jaccard of story terms that puts two in one story.")
+        parser.add_argument("--retention_days", type=float, default=DEFAULT_RETENTION_DAYS,
+                            help="Earlier articles within this many days (by published date, "
+                            "else ingest time) can join this run's groups and stories.")
 
     def similarity_settings(self) -> SimilaritySettings:
         return SimilaritySettings(

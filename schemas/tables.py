@@ -20,6 +20,8 @@ ARTICLES = pa.schema(
         pa.field("duplicate_group_id", pa.string(), nullable=False),
         pa.field("story_id", pa.string(), nullable=False),
         pa.field("is_representative", pa.bool_()),
+        pa.field("ingested", TIMESTAMP, nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
     ]
 )
 
@@ -41,7 +43,43 @@ REJECTS = pa.schema(
         pa.field("source_uri", pa.string(), nullable=False),
         pa.field("stage", pa.string(), nullable=False),
         pa.field("error", pa.string(), nullable=False),
+        pa.field("ingested", TIMESTAMP, nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
     ]
 )
 
-TABLES = {"articles": ARTICLES, "clusters": CLUSTERS, "rejects": REJECTS}
+# Ids that a run merged into another (a new article bridged two known groups or stories):
+# downstream maps old ids to new ones with this table.
+MERGES = pa.schema(
+    [
+        pa.field("kind", pa.string(), nullable=False),  # "duplicate_group" or "story"
+        pa.field("old_id", pa.string(), nullable=False),
+        pa.field("new_id", pa.string(), nullable=False),
+        pa.field("ingested", TIMESTAMP, nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
+# What later runs need of every article: its signatures (within the retention window),
+# its current ids, and what the clusters table shows. Internal: OUT/_index.
+INDEX = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("url", pa.string()),
+        pa.field("source", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("published", TIMESTAMP),
+        pa.field("ingested", TIMESTAMP, nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("word_count", pa.int32()),
+        pa.field("text_signature", pa.binary()),
+        pa.field("story_signature", pa.binary()),
+        pa.field("duplicate_group_id", pa.string(), nullable=False),
+        pa.field("story_id", pa.string(), nullable=False),
+    ]
+)
+
+# Tables every run adds files to (partitioned by ingest date), and tables it replaces.
+APPENDED = {"articles": ARTICLES, "rejects": REJECTS, "merges": MERGES}
+REPLACED = {"clusters": CLUSTERS, "_index": INDEX}
+TABLES = {**APPENDED, **REPLACED}
