@@ -26,8 +26,8 @@ def main(argv: list[str] | None = None) -> None:
 
         print(summarize(args.output))
         return
-    if not args.input or not args.output:
-        run_parser.error("--input and --output are required")
+    if not (args.input or args.feeds or args.urls) or not args.output:
+        run_parser.error("--output and at least one of --input, --feeds, --urls are required")
     logging.getLogger().setLevel(logging.WARNING)
     from pipeline.main import print_summary, run
 

@@ -11,15 +11,18 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from apache_beam.runners.runner import PipelineResult
 
 from pipeline.options import DEFAULT_RUNNER, NewsOptions
+from schemas.records import Link
 from transforms.assemble import AssembleTables, RunInfo
 from transforms.clean import CleanArticles
 from transforms.cluster import ConnectedComponents, StableIds
 from transforms.extract import ExtractArticles
+from transforms.fetch import DistinctLinks, FetchFeeds, FetchPages
 from transforms.fingerprint import FingerprintArticles
 from transforms.history import (
     ReadStored,
     SkipKnown,
     article_key,
+    feeds_path,
     index_path,
     recent_fingerprint,
     reject_key,
@@ -61,17 +64,56 @@ class FindDuplicatesAndStories(beam.PTransform):
 
 STORED_ARTICLES = "stored_articles"  # Beam counters of inputs an earlier run already stored
 STORED_REJECTS = "stored_rejects"
+STORED_LINKS = "stored_links"
 
 
 def previous_ids(stored, column: str, label: str):
     return stored | label >> beam.Map(lambda row: (row["article_id"], row[column]))
 
 
+def url_lines(pipeline: beam.Pipeline, path: str | None, label: str):
+    """The URLs of a --feeds or --urls file: one per line, blank lines and # comments out."""
+    if not path:
+        return pipeline | f"No{label}" >> beam.Create([])
+    return (
+        pipeline
+        | f"Read{label}" >> beam.io.ReadFromText(path)
+        | f"Strip{label}" >> beam.Map(str.strip)
+        | f"Only{label}" >> beam.Filter(lambda line: line and not line.startswith("#"))
+    )
+
+
+def build_fetch(pipeline: beam.Pipeline, options: NewsOptions, stored):
+    """Feeds and article URLs -> (pages as RawDocuments, Rejects, feed validator rows)."""
+    settings = options.fetch_settings()
+    stored_states = pipeline | "ReadFeedStates" >> ReadStored(feeds_path(options.output))
+    feed_urls = url_lines(pipeline, options.feeds, "Feeds")
+    links, states, feed_rejects = feed_urls | "Feeds" >> FetchFeeds(settings, stored_states)
+    listed = url_lines(pipeline, options.urls, "Urls") | "AsLinks" >> beam.Map(Link)
+    links = (
+        (links, listed) | "AllLinks" >> beam.Flatten() | "DistinctLinks" >> DistinctLinks(),
+        stored | "StoredUrls" >> beam.FlatMap(lambda row: [row["url"]] if row["url"] else []),
+    ) | "SkipStoredUrls" >> SkipKnown(lambda link: link.url, STORED_LINKS)
+    pages, page_rejects = links | "Pages" >> FetchPages(settings)
+    kept_states = (
+        stored_states,
+        feed_urls,
+    ) | "StatesOfOtherFeeds" >> SkipKnown(lambda row: row["feed_url"], "stored_feed_states")
+    feed_states = (
+        states | "StateRows" >> beam.Map(lambda state: state._asdict()),
+        kept_states,
+    ) | "AllStates" >> beam.Flatten()
+    rejects = (feed_rejects, page_rejects) | "FetchRejects" >> beam.Flatten()
+    return pages, rejects, feed_states
+
+
 def build(pipeline: beam.Pipeline, options: NewsOptions, run: RunInfo) -> None:
     stored = pipeline | "ReadIndex" >> ReadStored(index_path(options.output))
     stored_rejects = pipeline | "ReadRejects" >> ReadStored(rejects_pattern(options.output))
 
-    documents, read_rejects = pipeline | "Read" >> ReadInputs(options.input)
+    documents, read_rejects = pipeline | "Read" >> ReadInputs(options.input or [])
+    pages, fetch_rejects, feed_states = build_fetch(pipeline, options, stored)
+    documents = (documents, pages) | "AllDocuments" >> beam.Flatten()
     articles, extract_rejects = documents | "Extract" >> ExtractArticles()
     articles, clean_rejects = articles | "Clean" >> CleanArticles()
     articles = (
@@ -103,7 +145,9 @@ def build(pipeline: beam.Pipeline, options: NewsOptions, run: RunInfo) -> None:
         "duplicate_groups": duplicate_ids["ids"],
         "stories": story_ids["ids"],
     } | "Assemble" >> AssembleTables(run)
-    rejects = (read_rejects, extract_rejects, clean_rejects) | "AllRejects" >> beam.Flatten()
+    rejects = (
+        read_rejects, fetch_rejects, extract_rejects, clean_rejects
+    ) | "AllRejects" >> beam.Flatten()
     tables["rejects"] = (
         (rejects, stored_rejects | "StoredRejectKeys" >> beam.Map(reject_key))
         | "SkipStoredRejects" >> SkipKnown(reject_key, STORED_REJECTS)
@@ -118,6 +162,7 @@ def build(pipeline: beam.Pipeline, options: NewsOptions, run: RunInfo) -> None:
         lambda kind, old, new: {"kind": kind, "old_id": old, "new_id": new,
                                 "ingested": run.ingested, "run_id": run.run_id}
     )
+    tables["_feeds"] = feed_states
     _ = tables | "Write" >> WriteTables(
         staging_dir(options.output, run.run_id), run.run_id, run.ingested.date().isoformat()
     )
@@ -154,7 +199,7 @@ def run_summary(output: str, run: RunInfo, before: tuple, result: PipelineResult
             beam.metrics.MetricsFilter().with_namespace("history")
         )["counters"]
     }
-    skipped = counters.get(STORED_ARTICLES, 0)
+    skipped = counters.get(STORED_ARTICLES, 0) + counters.get(STORED_LINKS, 0)
     articles = len(staged_column(FileSystems.join(staging, "articles"), "article_id"))
     rejects = len(staged_column(FileSystems.join(staging, "rejects"), "stage"))
     return {
@@ -180,8 +225,8 @@ def run(argv: list[str] | None = None) -> dict:
     if not options.view_as(StandardOptions).runner:
         options.view_as(StandardOptions).runner = DEFAULT_RUNNER
     news = options.view_as(NewsOptions)
-    if not news.input or not news.output:
-        raise SystemExit("--input and --output are required")
+    if not (news.input or news.feeds or news.urls) or not news.output:
+        raise SystemExit("--output and at least one of --input, --feeds, --urls are required")
     started = datetime.now(UTC)
     run_info = RunInfo(
         run_id=started.strftime("%Y%m%dT%H%M%S%fZ"),

@@ -2,10 +2,11 @@
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from transforms.settings import SimilaritySettings
+from transforms.settings import FetchSettings, SimilaritySettings
 
 DEFAULT_RUNNER = "FnApiRunner"  # the DirectRunner's engine, without its Prism download attempt
 DEFAULTS = SimilaritySettings()
+FETCH = FetchSettings()
 DEFAULT_RETENTION_DAYS = 7
 
 
@@ -18,7 +19,19 @@ class NewsOptions(PipelineOptions):
             default=None,
             help="A file, a directory (read recursively) or a glob; repeat for more.",
         )
+        parser.add_argument("--feeds", default=None,
+                            help="A file of RSS/Atom feed URLs, one per line (# comments).")
+        parser.add_argument("--urls", default=None,
+                            help="A file of article URLs, one per line (# comments).")
         parser.add_argument("--output", default=None, help="Directory of the Parquet tables.")
+        parser.add_argument("--fetch_user_agent", default=FETCH.user_agent,
+                            help="User-Agent of every request, also the robots.txt agent.")
+        parser.add_argument("--fetch_timeout", type=float, default=FETCH.timeout,
+                            help="Seconds to connect, and between bytes of a response.")
+        parser.add_argument("--host_concurrency", type=int, default=FETCH.host_concurrency,
+                            help="Requests in flight to one host.")
+        parser.add_argument("--host_delay", type=float, default=FETCH.host_delay,
+                            help="Seconds between the starts of two requests to one host.")
         parser.add_argument("--num_perm", type=int, default=DEFAULTS.num_perm,
                             help="MinHash permutations per signature.")
         parser.add_argument("--shingle_words", type=int, default=DEFAULTS.shingle_words,
@@ -42,4 +55,12 @@ class NewsOptions(PipelineOptions):
             duplicate_threshold=self.duplicate_threshold,
             story_lead_words=self.story_lead_words,
             story_threshold=self.story_threshold,
+        )
+
+    def fetch_settings(self) -> FetchSettings:
+        return FETCH._replace(
+            user_agent=self.fetch_user_agent,
+            timeout=self.fetch_timeout,
+            host_concurrency=self.host_concurrency,
+            host_delay=self.host_delay,
         )

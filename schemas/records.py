@@ -10,11 +10,34 @@ import apache_beam as beam
 
 
 class RawDocument(NamedTuple):
-    """One input record as read: a whole .txt/.html file or one JSON line."""
+    """One input record as read: a whole .txt/.html file, one JSON line, a fetched page."""
 
     source_uri: str
     kind: str  # "text", "html" or "json"
     content: str
+    # What is known of a fetched page from where it was found (the feed entry): the
+    # page's own metadata wins, these fill what it lacks.
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None
+    source: str | None = None
+
+
+class Link(NamedTuple):
+    """An article URL to fetch, with what its feed entry said about it."""
+
+    url: str
+    title: str | None = None
+    published: str | None = None  # ISO-8601 UTC
+    source: str | None = None  # the feed's title
+
+
+class FeedState(NamedTuple):
+    """A feed's validators for conditional GET on the next run."""
+
+    feed_url: str
+    etag: str | None
+    last_modified: str | None
 
 
 class Article(NamedTuple):
@@ -48,5 +71,5 @@ class Reject(NamedTuple):
     error: str
 
 
-for _record in (RawDocument, Article, Fingerprint, Reject):
+for _record in (RawDocument, Link, FeedState, Article, Fingerprint, Reject):
     beam.coders.registry.register_coder(_record, beam.coders.RowCoder)

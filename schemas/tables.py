@@ -79,7 +79,16 @@ INDEX = pa.schema(
     ]
 )
 
+# Validators of each feed, for conditional GET on the next run. Internal: OUT/_feeds.
+FEEDS = pa.schema(
+    [
+        pa.field("feed_url", pa.string(), nullable=False),
+        pa.field("etag", pa.string()),
+        pa.field("last_modified", pa.string()),
+    ]
+)
+
 # Tables every run adds files to (partitioned by ingest date), and tables it replaces.
 APPENDED = {"articles": ARTICLES, "rejects": REJECTS, "merges": MERGES}
-REPLACED = {"clusters": CLUSTERS, "_index": INDEX}
+REPLACED = {"clusters": CLUSTERS, "_index": INDEX, "_feeds": FEEDS}
 TABLES = {**APPENDED, **REPLACED}

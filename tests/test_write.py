@@ -372,6 +372,7 @@ def test_write_tables_stages_every_table_then_commit_moves_them(tmp_path):
         "merges": [],
         "clusters": [cluster("a1", "a1", "a2")],
         "_index": [index_row("a1", RUN_2, 23), index_row("a2", RUN_2, 23)],
+        "_feeds": [{"feed_url": "http://h/feed.xml", "etag": '"e1"', "last_modified": None}],
     }
     assert set(rows) == set(TABLES)
     with beam.Pipeline(runner="FnApiRunner") as pipeline:

@@ -168,7 +168,11 @@ class ExtractArticle(beam.DoFn):
         if document.kind == "json":
             fields = parse_record(document.content)
         elif document.kind == "html":
-            fields = extract_html(document.content)
+            fields = extract_html(document.content, document.url)
+            # What the feed entry said fills what the page lacks.
+            fields["title"] = fields["title"] or document.title
+            fields["published"] = fields["published"] or document.published
+            fields["source"] = fields["source"] or document.source
         else:
             fields = split_plain_text(document.content)
         url = fields.get("url")

@@ -23,6 +23,10 @@ def index_path(output: str) -> str:
     return FileSystems.join(output, "_index", "index.parquet")
 
 
+def feeds_path(output: str) -> str:
+    return FileSystems.join(output, "_feeds", "feeds.parquet")
+
+
 def rejects_pattern(output: str) -> str:
     return FileSystems.join(output, "rejects", "**", "*.parquet")
 

@@ -10,3 +10,14 @@ class SimilaritySettings(NamedTuple):
     duplicate_threshold: float = 0.5  # estimated Jaccard of shingles: syndicated copies
     story_lead_words: int = 30  # the story fingerprint reads the title and this many words
     story_threshold: float = 0.2  # estimated Jaccard of story terms: one event
+
+
+class FetchSettings(NamedTuple):
+    user_agent: str = "news-pipeline/0.1 (polite news ingestion)"
+    timeout: float = 10.0  # seconds to connect, and between bytes of a response
+    retries: int = 3  # on 429, 5xx and connection errors, with exponential backoff
+    backoff: float = 0.5  # seconds before the first retry; doubles each time
+    host_concurrency: int = 2  # requests in flight per host
+    host_delay: float = 0.25  # seconds between the starts of two requests to one host
+    max_redirects: int = 5
+    max_bytes: int = 5 * 1024 * 1024  # larger responses are refused
