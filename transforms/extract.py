@@ -62,6 +62,14 @@ def detect_language(text: str) -> str | None:
     return py3langid.classify(text[:LANGUAGE_SAMPLE_CHARS])[0] if text.strip() else None
 
 
+def host_names(url: str | None) -> set[str | None]:
+    """The ways a URL's host may be written: with and without port and "www."."""
+    if not url:
+        return {None}
+    netloc = urlsplit(url).netloc.lower()
+    return {netloc, netloc.removeprefix("www."), domain_of(url), None}
+
+
 def domain_of(url: str | None) -> str | None:
     if not url:
         return None
@@ -109,16 +117,19 @@ def extract_html(html: str, url: str | None = None) -> dict[str, Any]:
     document = precise if keeps_the_article(body_of(precise), body_of(default)) else default
     title = (document.title or "").strip() if document is not None else ""
     text = without_title_line(body_of(document), title)
+    page_url = url or document.url
     if len(text) < MIN_PAGE_TEXT_CHARS:
         raise RejectError(f"no article text found in page ({len(text)} characters)")
     return {
         "title": title,
         "text": text,
         "published": to_utc_iso(document.date),
-        "source": document.sitename or document.hostname or domain_of(url or document.url),
+        # trafilatura names the site after the URL's host when the page does not name it
+        "source": None if document.sitename in host_names(page_url) else document.sitename,
+        "host": domain_of(page_url) or document.hostname,
         "language": document.language,
         "author": document.author,
-        "url": url or document.url,
+        "url": page_url,
     }
 
 
@@ -159,7 +170,7 @@ def parse_record(line: str) -> dict[str, Any]:
     fields["url"] = url
     fields["published"] = to_utc_iso(record.get("published")) or fields.get("published")
     source = record.get("source") if isinstance(record.get("source"), str) else None
-    fields["source"] = source or fields.get("source") or domain_of(url)
+    fields["source"] = source or fields.get("source") or fields.get("host") or domain_of(url)
     return fields
 
 
@@ -172,7 +183,7 @@ class ExtractArticle(beam.DoFn):
             # What the feed entry said fills what the page lacks.
             fields["title"] = fields["title"] or document.title
             fields["published"] = fields["published"] or document.published
-            fields["source"] = fields["source"] or document.source
+            fields["source"] = fields["source"] or document.source or fields["host"]
         else:
             fields = split_plain_text(document.content)
         url = fields.get("url")

@@ -23,6 +23,7 @@ from urllib.robotparser import RobotFileParser
 import apache_beam as beam
 import feedparser
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -89,6 +90,8 @@ class HttpClient:
         except requests.exceptions.Timeout as exc:
             raise FetchError(f"timed out after {s.timeout:g} s") from exc
         except requests.exceptions.ConnectionError as exc:
+            if timed_out(exc):
+                raise FetchError(f"timed out after {s.timeout:g} s") from exc
             raise FetchError(f"connection failed: {short_reason(exc)}") from exc
         except requests.exceptions.RequestException as exc:
             raise FetchError(f"request failed: {short_reason(exc)}") from exc
@@ -113,6 +116,17 @@ class HttpClient:
                 raise FetchError(f"larger than {limit} bytes")
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def timed_out(exc: requests.exceptions.ConnectionError) -> bool:
+    """A timeout that requests reports as a connection error (after urllib3's retries).
+
+    urllib3 makes a refused connection a kind of connect timeout: that one is not.
+    """
+    reason = getattr(exc.args[0] if exc.args else None, "reason", None)
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return False
+    return isinstance(reason, urllib3.exceptions.TimeoutError)
 
 
 def short_reason(exc: Exception) -> str:
@@ -173,7 +187,8 @@ class FetchFeed(beam.DoFn):
             yield "state", FeedState(feed_url, known.get("etag"), known.get("last_modified"))
             return
         parsed = feedparser.parse(response.body, response_headers=response.headers)
-        if parsed.bozo and not parsed.entries:
+        if parsed.bozo and not any(entry.get("link") for entry in parsed.entries):
+            # feedparser reads broken XML loosely; with nothing to fetch, the feed is broken
             raise FetchError(f"malformed feed: {parsed.get('bozo_exception')}")
         feed_title = parsed.feed.get("title") or None
         for number, entry in enumerate(parsed.entries, start=1):
