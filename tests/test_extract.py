@@ -181,6 +181,7 @@ def test_parse_record_html_through_trafilatura():
         "language": None,
         "author": "Jane Doe",
         "url": BRIDGE_URL,
+        "host": "coastalherald.example",
     }
 
 

@@ -115,7 +115,9 @@ def extract_html(html: str, url: str | None = None) -> dict[str, Any]:
     precise = trafilatura_document(html, url, favor_precision=True)
     default = trafilatura_document(html, url, favor_precision=False)
     document = precise if keeps_the_article(body_of(precise), body_of(default)) else default
-    title = (document.title or "").strip() if document is not None else ""
+    if document is None:
+        raise RejectError("no article text found in page (0 characters)")
+    title = (document.title or "").strip()
     text = without_title_line(body_of(document), title)
     page_url = url or document.url
     if len(text) < MIN_PAGE_TEXT_CHARS:
