@@ -8,10 +8,12 @@ import argparse
 import logging
 import sys
 
-from pipeline.options import NewsOptions
-
 
 def main(argv: list[str] | None = None) -> None:
+    # Beam warns at import about optional Google Cloud clients; a CLI user needs errors only.
+    logging.getLogger().setLevel(logging.ERROR)
+    from pipeline.options import NewsOptions
+
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="news-pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -28,7 +30,6 @@ def main(argv: list[str] | None = None) -> None:
         return
     if not (args.input or args.feeds or args.urls) or not args.output:
         run_parser.error("--output and at least one of --input, --feeds, --urls are required")
-    logging.getLogger().setLevel(logging.WARNING)
     from pipeline.main import print_summary, run
 
     print_summary(run(argv[1:]))
