@@ -13,11 +13,14 @@ def main(argv: list[str] | None = None) -> None:
     # Beam warns at import about optional Google Cloud clients; a CLI user needs errors only.
     logging.getLogger().setLevel(logging.ERROR)
     from pipeline.options import NewsOptions
+    from runners.presets import PRESETS, expand_preset
 
-    argv = sys.argv[1:] if argv is None else argv
+    argv = expand_preset(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="news-pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="Run the pipeline (any Beam option accepted).")
+    run_parser.add_argument("--preset", choices=sorted(PRESETS),
+                            help="Runner options from runners/presets.py; later options win.")
     NewsOptions._add_argparse_args(run_parser)
     summary_parser = commands.add_parser("summary", help="Summarize an output directory.")
     summary_parser.add_argument("--output", required=True)
