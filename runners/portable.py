@@ -5,7 +5,7 @@ through them exercises what a distributed runner does: the pipeline is serialise
 submitted, and executed by workers in other processes (started with the `python` on
 PATH, which must have this project installed).
 
-    python -m runners.portable      # prints the options to pass, serves until Ctrl-C
+    python -m runners.portable      # on the ports of --preset portable, until Ctrl-C
 """
 
 import os
@@ -36,12 +36,13 @@ def wait_for_port(port: int, seconds: float = 60) -> None:
 class LocalPortableServices:
     """A job service and a worker pool on free ports of 127.0.0.1, stopped on exit."""
 
-    def __init__(self) -> None:
+    def __init__(self, job_port: int | None = None, pool_port: int | None = None) -> None:
+        self._ports = (job_port, pool_port)
         self.processes: list[subprocess.Popen] = []
         self.options: list[str] = []
 
     def __enter__(self) -> "LocalPortableServices":
-        job_port, pool_port = free_port(), free_port()
+        job_port, pool_port = (port or free_port() for port in self._ports)
         commands = [
             ["apache_beam.runners.portability.local_job_service_main", "--port", str(job_port)],
             ["apache_beam.runners.worker.worker_pool_main", "--service_port", str(pool_port)],
@@ -71,7 +72,9 @@ class LocalPortableServices:
 
 
 if __name__ == "__main__":
-    with LocalPortableServices() as services:
+    # The ports of the "portable" preset, so that `--preset portable` finds them.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the services on kill too
+    with LocalPortableServices(job_port=8099, pool_port=50000) as services:
         print(" ".join(services.options), flush=True)
         try:
             signal.pause()
