@@ -113,6 +113,14 @@ def test_bad_feeds_are_rejects_with_the_feed_stage(site, tmp_path):
     assert len(run["articles"]) == 3
 
 
+def test_an_article_on_a_host_that_refuses_connections_says_so(tmp_path):
+    dead = f"http://127.0.0.1:{closed_port()}/article.html"
+    run = fetch_run(tmp_path, tmp_path / "out", urls=[dead])
+    stage, reason = run["rejects"][dead]
+    assert stage == "fetch"
+    assert reason.startswith("connection failed") and reason.endswith("(reading robots.txt)")
+
+
 def test_scheduled_runs_use_conditional_get_and_fetch_no_article_twice(site, tmp_path):
     out = tmp_path / "out"
     feed = f"{site}/feeds/rss2.xml"

@@ -263,24 +263,24 @@ class FetchHostPages(beam.DoFn):
             yield kind, value
         self._progress.show()
 
-    def _robots(self, url: str) -> RobotFileParser | None:
-        """The host's robots.txt; None when it has none (everything allowed)."""
+    def _robots(self, url: str) -> RobotFileParser | FetchError | None:
+        """The host's robots.txt; None when it has none (everything allowed); the error
+        when it cannot be read (then nothing is asked of the host)."""
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
-        parser = RobotFileParser(robots_url)
         try:
             response = self._client.get(robots_url, accept=None)
         except FetchError as exc:
-            if str(exc).startswith("HTTP 4"):
-                return None
-            parser.disallow_all = True  # unreachable robots.txt: ask nothing of the host
-            return parser
+            return None if str(exc).startswith("HTTP 4") else exc
+        parser = RobotFileParser(robots_url)
         parser.parse(decode_bytes(response.body).splitlines())
         return parser
 
-    def _fetch(self, link: Link, robots: RobotFileParser | None,
+    def _fetch(self, link: Link, robots: RobotFileParser | FetchError | None,
                pacer: HostPacer) -> tuple[str, Any]:
         try:
+            if isinstance(robots, FetchError):
+                raise FetchError(f"{robots} (reading robots.txt)")
             if robots is not None and not robots.can_fetch(self._settings.user_agent, link.url):
                 raise FetchError("disallowed by robots.txt")
             pacer.wait()
