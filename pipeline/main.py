@@ -178,12 +178,14 @@ def stored_state(output: str) -> tuple[set[str], set[str], set[str]]:
     return tuple(set(table.column(name).to_pylist()) for name in table.column_names)
 
 
-def staged_column(directory: str, column: str) -> list:
-    """Values of one column across the Parquet files of a staged table."""
-    values: list = []
+def staged_columns(directory: str, *columns: str) -> dict[str, list]:
+    """Values of some columns across the Parquet files of a staged table, read once."""
+    values: dict[str, list] = {column: [] for column in columns}
     for path in files_under(directory):
         with FileSystems.open(path) as handle:
-            values += pq.read_table(handle, columns=[column]).column(0).to_pylist()
+            table = pq.read_table(handle, columns=list(columns))
+        for column in columns:
+            values[column] += table.column(column).to_pylist()
     return values
 
 
@@ -191,8 +193,8 @@ def run_summary(output: str, run: RunInfo, before: tuple, result: PipelineResult
                 seconds: float) -> dict:
     staging = staging_dir(output, run.run_id)
     _, groups_before, stories_before = before
-    groups = set(staged_column(FileSystems.join(staging, "articles"), "duplicate_group_id"))
-    stories = set(staged_column(FileSystems.join(staging, "articles"), "story_id"))
+    new = staged_columns(FileSystems.join(staging, "articles"), "duplicate_group_id", "story_id")
+    groups, stories = set(new["duplicate_group_id"]), set(new["story_id"])
     counters = {
         counter.key.metric.name: counter.committed or counter.attempted or 0
         for counter in result.metrics().query(
@@ -200,8 +202,8 @@ def run_summary(output: str, run: RunInfo, before: tuple, result: PipelineResult
         )["counters"]
     }
     skipped = counters.get(STORED_ARTICLES, 0) + counters.get(STORED_LINKS, 0)
-    articles = len(staged_column(FileSystems.join(staging, "articles"), "article_id"))
-    rejects = len(staged_column(FileSystems.join(staging, "rejects"), "stage"))
+    articles = len(new["story_id"])
+    rejects = len(staged_columns(FileSystems.join(staging, "rejects"), "stage")["stage"])
     return {
         "run_id": run.run_id,
         "started": run.ingested.isoformat(),
@@ -215,7 +217,7 @@ def run_summary(output: str, run: RunInfo, before: tuple, result: PipelineResult
         "joined_groups": len(groups & groups_before),
         "new_stories": len(stories - stories_before),
         "joined_stories": len(stories & stories_before),
-        "merges": len(staged_column(FileSystems.join(staging, "merges"), "old_id")),
+        "merges": len(staged_columns(FileSystems.join(staging, "merges"), "old_id")["old_id"]),
     }
 
 
