@@ -9,7 +9,6 @@ one host, so the per-host delay bounds the rate) and with the delay off.
 """
 
 import gzip
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,14 +17,9 @@ from pathlib import Path
 
 from pipeline.main import run
 from pipeline.options import FETCH
+from runners.portable import free_port, wait_for_port
 
 AEB_HTML = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "aeb" / "html"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def serve(directory: Path) -> tuple[subprocess.Popen, str]:
@@ -35,15 +29,12 @@ def serve(directory: Path) -> tuple[subprocess.Popen, str]:
          "--directory", str(directory)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("the local server did not start")
+    try:
+        wait_for_port(port, seconds=30)
+    except RuntimeError:
+        server.kill()
+        raise
+    return server, f"http://127.0.0.1:{port}"
 
 
 def main(argv: list[str] | None = None) -> None:
