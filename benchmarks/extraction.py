@@ -22,9 +22,9 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import trafilatura
 
+from benchmarks.data import AEB
 from pipeline.main import run
 
-AEB = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "aeb"
 TOKEN = re.compile(r"\w+")
 SHINGLE = 4
 

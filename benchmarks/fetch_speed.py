@@ -15,11 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.data import AEB_HTML
 from pipeline.main import run
 from pipeline.options import FETCH
 from runners.portable import free_port, wait_for_port
-
-AEB_HTML = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "aeb" / "html"
 
 
 def serve(directory: Path) -> tuple[subprocess.Popen, str]:

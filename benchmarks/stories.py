@@ -17,14 +17,10 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 
+from benchmarks.data import AEB_HTML, SEEDS, SEMEVAL
 from benchmarks.syndication import bcubed_scores
 from pipeline.main import run
 from transforms.settings import SimilaritySettings
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SEMEVAL = SHARED / "benchmarks" / "semeval-stories"
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-AEB_HTML = SHARED / "benchmarks" / "aeb" / "html"
 
 
 def articles_of(inputs: list[Path], extra: list[str]) -> list[dict]:

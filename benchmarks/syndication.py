@@ -16,13 +16,8 @@ from math import comb
 from pathlib import Path
 from typing import NamedTuple
 
-AEB_GROUND_TRUTH = (
-    Path(__file__).resolve().parents[1].parent
-    / "shared"
-    / "benchmarks"
-    / "aeb"
-    / "ground-truth.json"
-)
+from benchmarks.data import AEB_GROUND_TRUTH
+
 MIN_WORDS = 80
 TITLE_WORDS = 12
 MIN_COPY_JACCARD = 0.6  # copies milder than this are regenerated with gentler edits

@@ -8,10 +8,9 @@ import duckdb
 import pyarrow.dataset as ds
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-SEEDS = REPO / "seeds"
-AEB_HTML = SHARED / "benchmarks" / "aeb" / "html"
+from benchmarks.data import AEB_HTML, REPO, SEEDS
+
+__all__ = ["AEB_HTML", "REPO", "SEEDS", "query", "read_table", "run_cli", "run_pipeline"]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
