@@ -23,11 +23,17 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from datasketch import MinHash, MinHashLSH
 
 from benchmarks.syndication import Doc, bcubed_scores, load_bodies, make_corpus, pairwise_scores
-from pipeline.main import FindDuplicatesAndStories
+from pipeline.main import STORY_BAND_WEIGHTS, FindDuplicatesAndStories
 from pipeline.options import DEFAULT_RUNNER
 from schemas.records import Article
 from transforms.cluster import UnionFind
-from transforms.fingerprint import FingerprintArticles, story_terms, text_shingles
+from transforms.fingerprint import (
+    FingerprintArticles,
+    cosine,
+    story_terms,
+    term_vector,
+    text_shingles,
+)
 from transforms.settings import SimilaritySettings
 
 SETTINGS = SimilaritySettings()
@@ -57,13 +63,16 @@ def run_pipeline(docs: list[Doc], beam_args: list[str]) -> tuple[float, dict[str
         )
         started = time.perf_counter()
         with beam.Pipeline(options=options) as pipeline:
-            components = (
+            fingerprints = (
                 pipeline
                 | beam.io.ReadFromText(f"{tmp}/docs.jsonl")
                 | beam.Map(as_article)
                 | FingerprintArticles(SETTINGS)
-                | FindDuplicatesAndStories(SETTINGS)
             )
+            components = {
+                "fingerprints": fingerprints,
+                "previous_stories": pipeline | "NoHistory" >> beam.Create([]),
+            } | FindDuplicatesAndStories(SETTINGS)
             _ = (
                 components["duplicate_groups"]
                 | beam.Map(json.dumps)
@@ -82,14 +91,18 @@ def run_datasketch(docs: list[Doc]) -> tuple[float, dict[str, str], dict[str, fl
     started = time.perf_counter()
     indexes = {
         "text": MinHashLSH(SETTINGS.duplicate_threshold, SETTINGS.num_perm),
-        "story": MinHashLSH(SETTINGS.story_threshold, SETTINGS.num_perm),
+        "story": MinHashLSH(SETTINGS.story_candidate_threshold, SETTINGS.num_perm,
+                            weights=STORY_BAND_WEIGHTS),
     }
     signatures: dict[str, dict[str, MinHash]] = {"text": {}, "story": {}}
+    vectors: dict[str, dict[str, float]] = {}
     for doc in docs:
         t0 = time.perf_counter()
+        terms = story_terms(doc.title, doc.text, "en", SETTINGS.story_terms)
+        vectors[doc.doc_id] = term_vector(list(terms), list(terms.values()))
         features = {
             "text": text_shingles(doc.text, SETTINGS.shingle_words),
-            "story": story_terms(doc.title, doc.text, SETTINGS.story_lead_words),
+            "story": set(vectors[doc.doc_id]),
         }
         t1 = time.perf_counter()
         for kind, feats in features.items():
@@ -107,11 +120,16 @@ def run_datasketch(docs: list[Doc]) -> tuple[float, dict[str, str], dict[str, fl
         steps["lsh"] += t3 - t2
     t0 = time.perf_counter()
     found: dict[str, UnionFind] = {"text": UnionFind(), "story": UnionFind()}
-    thresholds = {"text": SETTINGS.duplicate_threshold, "story": SETTINGS.story_threshold}
+    similar = {
+        "text": lambda a, b: (
+            signatures["text"][a].jaccard(signatures["text"][b]) >= SETTINGS.duplicate_threshold
+        ),
+        "story": lambda a, b: cosine(vectors[a], vectors[b]) >= SETTINGS.story_threshold,
+    }
     for kind, index in indexes.items():
         for doc_id, minhash in signatures[kind].items():
             for other in index.query(minhash):
-                if other != doc_id and minhash.jaccard(signatures[kind][other]) >= thresholds[kind]:
+                if other != doc_id and similar[kind](doc_id, other):
                     found[kind].union(doc_id, other)
     steps["lsh"] += time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -14,10 +14,10 @@ from pipeline.options import DEFAULT_RUNNER, NewsOptions
 from schemas.records import Link
 from transforms.assemble import AssembleTables, RunInfo
 from transforms.clean import CleanArticles
-from transforms.cluster import ConnectedComponents, StableIds
+from transforms.cluster import ConnectedComponents, StableIds, StoryClusters
 from transforms.extract import ExtractArticles
 from transforms.fetch import DistinctLinks, FetchFeeds, FetchPages
-from transforms.fingerprint import FingerprintArticles
+from transforms.fingerprint import FingerprintArticles, term_vector
 from transforms.history import (
     ReadStored,
     SkipKnown,
@@ -28,39 +28,65 @@ from transforms.history import (
     reject_key,
     rejects_pattern,
 )
-from transforms.lsh import SimilarPairs
+from transforms.lsh import SimilarPairs, cosine_scores
 from transforms.read import ReadInputs
 from transforms.settings import SimilaritySettings
 from transforms.write import WriteTables, commit_run, files_under, recover, staging_dir
 
+# A missed candidate splits a story, a false one costs one cosine: favour recall.
+STORY_BAND_WEIGHTS = (0.3, 0.7)
+
 
 class FindDuplicatesAndStories(beam.PTransform):
-    """Fingerprints -> {duplicate_groups, stories}: (article id, root id) components."""
+    """{fingerprints, previous_stories: (article id, story id)} ->
+    {duplicate_groups, stories}: (article id, root id)."""
 
     def __init__(self, settings: SimilaritySettings):
         super().__init__()
         self._settings = settings
 
-    def expand(self, fingerprints):
+    def expand(self, inputs):
         s = self._settings
+        fingerprints = inputs["fingerprints"]
         duplicate_edges = (
             fingerprints
-            | "TextSignatures" >> beam.Map(lambda f: (f.article_id, f.text_signature))
+            | "TextSignatures" >> beam.Map(lambda f: (f.article_id, f.text_signature, f.text_signature))
             | "DuplicatePairs" >> SimilarPairs(s.duplicate_threshold, s.num_perm)
         )
         story_edges = (
             fingerprints
-            | "StorySignatures" >> beam.Map(lambda f: (f.article_id, f.story_signature))
-            | "StoryPairs" >> SimilarPairs(s.story_threshold, s.num_perm)
+            | "StorySignatures"
+            >> beam.Map(
+                lambda f: (
+                    f.article_id,
+                    f.story_signature,
+                    term_vector(f.story_terms, f.story_weights),
+                )
+            )
+            | "StoryPairs"
+            >> SimilarPairs(
+                s.story_threshold,
+                s.num_perm,
+                cosine_scores,
+                band_threshold=s.story_candidate_threshold,
+                weights=STORY_BAND_WEIGHTS,
+            )
+        )
+        story_components = (
+            # Copies of one text are candidates of one story, whatever their terms say.
+            (story_edges, duplicate_edges)
+            | "AllStoryEdges" >> beam.Flatten()
+            | "StoryComponents" >> ConnectedComponents()
         )
         return {
             "duplicate_groups": duplicate_edges | "DuplicateGroups" >> ConnectedComponents(),
-            # Copies of one text are one story, whatever their story terms say.
-            "stories": (story_edges, duplicate_edges)
-            | "AllStoryEdges" >> beam.Flatten()
-            | "Stories" >> ConnectedComponents(),
+            "stories": {
+                "components": story_components,
+                "fingerprints": fingerprints,
+                "previous": inputs["previous_stories"],
+            }
+            | "Stories" >> StoryClusters(s.story_threshold, s.story_window_days),
         }
-
 
 STORED_ARTICLES = "stored_articles"  # Beam counters of inputs an earlier run already stored
 STORED_REJECTS = "stored_rejects"
@@ -126,16 +152,18 @@ def build(pipeline: beam.Pipeline, options: NewsOptions, run: RunInfo) -> None:
     recent = stored | "RecentSignatures" >> beam.FlatMap(
         recent_fingerprint, run.retention_cutoff
     )
-    components = (fingerprints, recent) | "WithRecent" >> beam.Flatten() | (
-        "Similarity" >> FindDuplicatesAndStories(settings)
-    )
+    previous_stories = previous_ids(stored, "story_id", "PreviousStories")
+    components = {
+        "fingerprints": (fingerprints, recent) | "WithRecent" >> beam.Flatten(),
+        "previous_stories": previous_stories,
+    } | "Similarity" >> FindDuplicatesAndStories(settings)
     duplicate_ids = {
         "components": components["duplicate_groups"],
         "previous": previous_ids(stored, "duplicate_group_id", "PreviousGroups"),
     } | "StableGroupIds" >> StableIds()
     story_ids = {
         "components": components["stories"],
-        "previous": previous_ids(stored, "story_id", "PreviousStories"),
+        "previous": previous_stories,
     } | "StableStoryIds" >> StableIds()
 
     tables = {

@@ -39,22 +39,23 @@ class NewsOptions(PipelineOptions):
         parser.add_argument("--duplicate_threshold", type=float,
                             default=DEFAULTS.duplicate_threshold,
                             help="Estimated Jaccard of shingles that makes two near-duplicates.")
-        parser.add_argument("--story_lead_words", type=int, default=DEFAULTS.story_lead_words,
-                            help="Words of the lead that the story fingerprint reads.")
         parser.add_argument("--story_threshold", type=float, default=DEFAULTS.story_threshold,
-                            help="Estimated Jaccard of story terms that puts two in one story.")
+                            help="Mean cosine of weighted story terms over the pairs of two "
+                            "clusters of articles that makes them one story.")
+        parser.add_argument("--story_window_days", type=float,
+                            default=DEFAULTS.story_window_days,
+                            help="The most days between the published dates of one story.")
         parser.add_argument("--retention_days", type=float, default=DEFAULT_RETENTION_DAYS,
                             help="Earlier articles within this many days (by published date, "
                             "else ingest time) can join this run's groups and stories.")
 
     def similarity_settings(self) -> SimilaritySettings:
-        return SimilaritySettings(
+        return DEFAULTS._replace(
             num_perm=self.num_perm,
-            seed=DEFAULTS.seed,
             shingle_words=self.shingle_words,
             duplicate_threshold=self.duplicate_threshold,
-            story_lead_words=self.story_lead_words,
             story_threshold=self.story_threshold,
+            story_window_days=self.story_window_days,
         )
 
     def fetch_settings(self) -> FetchSettings:

@@ -56,11 +56,14 @@ class Article(NamedTuple):
 
 
 class Fingerprint(NamedTuple):
-    """MinHash signatures of one article (uint32 hash values as bytes)."""
+    """MinHash signatures of one article (uint32 hash values as bytes), and its story terms."""
 
     article_id: str
     text_signature: bytes
     story_signature: bytes
+    story_terms: list[str] = []  # the most salient terms, most salient first
+    story_weights: list[float] = []  # their weights: a unit-norm vector
+    published: str | None = None  # ISO-8601 in UTC: a story spans a window of days
 
 
 class Reject(NamedTuple):

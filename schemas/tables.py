@@ -35,6 +35,8 @@ CLUSTERS = pa.schema(
         pa.field("sources", pa.list_(pa.string())),
         pa.field("first_published", TIMESTAMP),
         pa.field("last_published", TIMESTAMP),
+        # What ties the story together: the terms most of its articles weigh most.
+        pa.field("terms", pa.list_(pa.string())),
     ]
 )
 
@@ -74,6 +76,8 @@ INDEX = pa.schema(
         pa.field("word_count", pa.int32()),
         pa.field("text_signature", pa.binary()),
         pa.field("story_signature", pa.binary()),
+        pa.field("story_terms", pa.list_(pa.string())),
+        pa.field("story_weights", pa.list_(pa.float32())),
         pa.field("duplicate_group_id", pa.string(), nullable=False),
         pa.field("story_id", pa.string(), nullable=False),
     ]

@@ -58,6 +58,8 @@ def stored_row(article_id, **fields) -> dict:
         "word_count": 20,
         "text_signature": f"{article_id}-text".encode(),
         "story_signature": f"{article_id}-story".encode(),
+        "story_terms": ["stored", article_id],
+        "story_weights": [0.8, 0.6],
         "duplicate_group_id": article_id,
         "story_id": article_id,
     }
@@ -157,9 +159,12 @@ def test_mark_representative_group_with_no_new_rows_yields_nothing():
 
 def test_cluster_row():
     rows = [
-        row("c", 50, when(4), title="Third", source="Wire", duplicate_group_id="a"),
-        row("a", 80, when(6), title="Best", source="Herald", duplicate_group_id="a"),
-        row("b", 30, None, title="Second", source=None, duplicate_group_id="b"),
+        row("c", 50, when(4), title="Third", source="Wire", duplicate_group_id="a",
+            story_terms=["pope", "pilgrims"], story_weights=[0.8, 0.6]),
+        row("a", 80, when(6), title="Best", source="Herald", duplicate_group_id="a",
+            story_terms=["pontiff", "pilgrim", "pope"], story_weights=[0.7, 0.65, 0.4]),
+        row("b", 30, None, title="Second", source=None, duplicate_group_id="b",
+            story_terms=["vatican"], story_weights=[1.0]),
         row("d", 30, when(2), title="Fourth", source="Wire", duplicate_group_id="d"),
     ]
     assert cluster_row(("a", iter(rows))) == {
@@ -171,6 +176,9 @@ def test_cluster_row():
         "sources": ["Herald", "Wire"],
         "first_published": when(2),
         "last_published": when(6),
+        # Only terms two articles share, most summed weight first; "pilgrims" and
+        # "pilgrim" are one stem, named as the article that weighs it most spells it.
+        "terms": ["pilgrim", "pope"],
     }
 
 
@@ -189,6 +197,7 @@ def test_cluster_row_without_dates_or_sources():
         "sources": [],
         "first_published": None,
         "last_published": None,
+        "terms": [],
     }
 
 
@@ -197,7 +206,7 @@ def test_cluster_row_without_dates_or_sources():
 
 def test_new_rows_with_fingerprint_and_ids_from_the_joins():
     source = article("n1", "five words of body text", "2025-03-09T07:30:00+00:00")
-    fingerprint = Fingerprint("n1", b"text-sig", b"story-sig")
+    fingerprint = Fingerprint("n1", b"text-sig", b"story-sig", ["bridge", "reopened"], [0.8, 0.6])
     index, articles_row = new_rows(
         source, joins(fingerprint=[fingerprint], duplicate_group=["s1"], story=["s0"]), RUN
     )
@@ -213,6 +222,8 @@ def test_new_rows_with_fingerprint_and_ids_from_the_joins():
         "word_count": 5,
         "text_signature": b"text-sig",
         "story_signature": b"story-sig",
+        "story_terms": ["bridge", "reopened"],
+        "story_weights": [0.8, 0.6],
         "duplicate_group_id": "s1",
         "story_id": "s0",
     }
@@ -330,7 +341,10 @@ S1 = stored_row("s1", word_count=30, published=when(5, 8), ingested=when(5, 9))
 S2 = stored_row("s2", word_count=12, published=None, ingested=when(6), source="other.example")
 N1 = article("n1", "one two three four five", "2025-03-10T07:30:00+00:00", title="Copy")
 N2 = article("n2", "something else entirely", None, source="post.example", title="Else")
-PRINTS = [Fingerprint("n1", b"n1-text", b"n1-story"), Fingerprint("n2", b"n2-text", b"")]
+PRINTS = [
+    Fingerprint("n1", b"n1-text", b"n1-story", ["copy"], [1.0]),
+    Fingerprint("n2", b"n2-text", b""),
+]
 GROUPS = [("s1", "s1"), ("s2", "s1"), ("n1", "s1")]
 STORIES = [("s1", "s1"), ("s2", "s1"), ("n1", "s1")]
 
@@ -348,6 +362,8 @@ def test_assemble_tables_pipeline():
         "word_count": 5,
         "text_signature": b"n1-text",
         "story_signature": b"n1-story",
+        "story_terms": ["copy"],
+        "story_weights": [1.0],
         "duplicate_group_id": "s1",
         "story_id": "s1",
     }
@@ -362,6 +378,8 @@ def test_assemble_tables_pipeline():
         "word_count": 3,
         "text_signature": b"n2-text",
         "story_signature": b"",
+        "story_terms": [],
+        "story_weights": [],
         "duplicate_group_id": "n2",
         "story_id": "n2",
     }
@@ -402,6 +420,7 @@ def test_assemble_tables_pipeline():
             "sources": ["news.example", "other.example", "stored.example"],
             "first_published": when(5, 8),
             "last_published": n1_published,
+            "terms": ["stored"],
         },
         {
             "story_id": "n2",
@@ -412,6 +431,7 @@ def test_assemble_tables_pipeline():
             "sources": ["post.example"],
             "first_published": None,
             "last_published": None,
+            "terms": [],
         },
     ]
     with beam.Pipeline(runner="FnApiRunner") as pipeline:

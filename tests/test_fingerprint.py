@@ -1,4 +1,5 @@
-"""Tests for transforms.fingerprint: tokens, shingles, story terms, MinHash signatures."""
+"""Tests for transforms.fingerprint: tokens, shingles, MinHash signatures (story terms:
+tests/test_stories.py)."""
 
 import numpy as np
 import pytest
@@ -7,7 +8,6 @@ from transforms.fingerprint import (
     MinHasher,
     estimated_jaccard,
     normalise,
-    story_terms,
     text_shingles,
 )
 
@@ -73,43 +73,6 @@ def test_text_shingles_empty():
 
 def test_text_shingles_ignore_case_and_punctuation():
     assert text_shingles("The bridge, reopened.", 2) == text_shingles("the BRIDGE reopened", 2)
-
-
-# --- story_terms ---------------------------------------------------------------------------
-
-
-def test_story_terms_stopwords_short_words_and_digits_out():
-    terms = story_terms("The army said it has 2025 troops", "", 30)
-    assert terms == {"army", "troops"}
-
-
-def test_story_terms_prefix_stems_match():
-    captured = story_terms("Ukraine captured village", "", 30)
-    captures = story_terms("Ukrainian forces captures villages", "", 30)
-    assert captured == {"ukrain", "captur", "villag"}
-    assert captured <= captures
-    assert captures == {"ukrain", "forces", "captur", "villag"}
-
-
-def test_story_terms_digit_words_other_than_pure_digits_stay():
-    assert story_terms("", "Covid19 cases in 2025 reached 10k", 30) == {
-        "covid1",
-        "cases",
-        "reache",
-        "10k",
-    }
-
-
-def test_story_terms_only_lead_words_counted():
-    text = "Alpha bravo charlie delta echo foxtrot golf hotel"
-    assert story_terms("", text, 3) == {"alpha", "bravo", "charli"}
-    # The title is always read in full, whatever the lead length.
-    assert story_terms("Kilo lima mike", text, 1) == {"kilo", "lima", "mike", "alpha"}
-
-
-def test_story_terms_empty():
-    assert story_terms("", "", 30) == set()
-    assert story_terms("The and of", "it was", 30) == set()
 
 
 # --- MinHasher and estimated_jaccard -------------------------------------------------------

@@ -43,6 +43,8 @@ def index_row(article_id, published=None, ingested=None, text=b"", story=b"", **
         "word_count": 20,
         "text_signature": text,
         "story_signature": story,
+        "story_terms": ["stored", article_id],
+        "story_weights": [0.5, 0.75],
         "duplicate_group_id": article_id,
         "story_id": article_id,
     }
@@ -76,12 +78,25 @@ def test_in_window(published, ingested, inside):
 
 def test_recent_fingerprint_inside_the_window():
     row = index_row("s1", published=when(4), text=b"t1", story=b"s1")
-    assert list(recent_fingerprint(row, CUTOFF)) == [Fingerprint("s1", b"t1", b"s1")]
+    assert list(recent_fingerprint(row, CUTOFF)) == [
+        Fingerprint("s1", b"t1", b"s1", ["stored", "s1"], [0.5, 0.75], when(4).isoformat())
+    ]
 
 
 def test_recent_fingerprint_undated_inside_by_ingest_time():
     row = index_row("s2", ingested=when(3), text=b"t2", story=b"s2")
-    assert list(recent_fingerprint(row, CUTOFF)) == [Fingerprint("s2", b"t2", b"s2")]
+    assert list(recent_fingerprint(row, CUTOFF)) == [
+        Fingerprint("s2", b"t2", b"s2", ["stored", "s2"], [0.5, 0.75], None)
+    ]
+
+
+def test_recent_fingerprint_of_an_index_without_story_terms():
+    # An index written before the story terms existed: its stories can still be joined.
+    row = index_row("s3", published=when(4), text=b"t", story=b"s")
+    del row["story_terms"], row["story_weights"]
+    assert list(recent_fingerprint(row, CUTOFF)) == [
+        Fingerprint("s3", b"t", b"s", [], [], when(4).isoformat())
+    ]
 
 
 def test_recent_fingerprint_outside_the_window():
@@ -97,9 +112,11 @@ def test_recent_fingerprint_skips_rows_without_signatures(text, story):
 
 def test_recent_fingerprint_with_one_signature_fills_the_other_with_empty_bytes():
     row = index_row("s1", published=when(4), text=None, story=b"story")
-    assert list(recent_fingerprint(row, CUTOFF)) == [Fingerprint("s1", b"", b"story")]
+    [fingerprint] = recent_fingerprint(row, CUTOFF)
+    assert (fingerprint.text_signature, fingerprint.story_signature) == (b"", b"story")
     row = index_row("s1", published=when(4), text=b"text", story=None)
-    assert list(recent_fingerprint(row, CUTOFF)) == [Fingerprint("s1", b"text", b"")]
+    [fingerprint] = recent_fingerprint(row, CUTOFF)
+    assert (fingerprint.text_signature, fingerprint.story_signature) == (b"text", b"")
 
 
 # --- reject_key / article_key --------------------------------------------------------------

@@ -197,7 +197,8 @@ def test_similar_pairs_match_brute_force():
         return check
 
     with beam.Pipeline(runner="FnApiRunner") as pipeline:
-        signatures = pipeline | beam.Create(signed)
+        # Duplicates are verified on their signatures: the features are the signature.
+        signatures = pipeline | beam.Create([(i, s, s) for i, s in signed])
         strict_edges = signatures | "Strict" >> SimilarPairs(0.5, 128)
         loose_edges = signatures | "Loose" >> SimilarPairs(0.2, 128)
         assert_that(strict_edges, same_components_as(strict, 0.5), label="StrictComponents")

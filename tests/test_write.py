@@ -79,6 +79,7 @@ def cluster(story_id: str, *article_ids: str) -> dict:
         "sources": ["news.example"],
         "first_published": when(21),
         "last_published": when(22),
+        "terms": ["title", story_id],
     }
 
 
@@ -94,6 +95,8 @@ def index_row(article_id: str, run_id: str, day: int) -> dict:
         "word_count": 4,
         "text_signature": b"\x01\x02",
         "story_signature": b"\x03",
+        "story_terms": ["title", article_id],
+        "story_weights": [0.5, 0.75],
         "duplicate_group_id": article_id,
         "story_id": article_id,
     }

@@ -8,10 +8,12 @@ from typing import Any, NamedTuple
 import apache_beam as beam
 
 from schemas.records import Article
+from transforms.fingerprint import term_key
 from transforms.history import in_window
 
 Row = dict[str, Any]
 LATEST = "9999"  # sorts after every ISO date: unknown dates come last
+KEYWORDS = 8  # terms of a story in the clusters table
 
 
 class RunInfo(NamedTuple):
@@ -46,6 +48,8 @@ def new_rows(article: Article, joined: dict, run: RunInfo) -> tuple[Row, Row]:
         "word_count": len(article.text.split()),
         "text_signature": fingerprint.text_signature if fingerprint else b"",
         "story_signature": fingerprint.story_signature if fingerprint else b"",
+        "story_terms": fingerprint.story_terms if fingerprint else [],
+        "story_weights": fingerprint.story_weights if fingerprint else [],
         "duplicate_group_id": duplicate_group_id,
         "story_id": first(joined["story"]) or duplicate_group_id,
     }
@@ -98,6 +102,28 @@ def mark_representative(group: tuple[str, dict[str, Iterable[Row]]]) -> Iterator
         yield {**row, "is_representative": row["article_id"] == best}
 
 
+def story_keywords(rows: list[Row], size: int = KEYWORDS) -> list[str]:
+    """The terms that tie a story together: most weight summed over its articles.
+
+    In a story of several articles only terms that at least two of them share count; a
+    term is named by the spelling of the article that weighs it most.
+    """
+    totals: dict[str, float] = {}
+    articles: dict[str, int] = {}
+    names: dict[str, tuple[float, str]] = {}
+    for row in rows:
+        terms, weights = row.get("story_terms") or [], row.get("story_weights") or []
+        for term, weight in zip(terms, weights, strict=True):
+            key = term_key(term)
+            totals[key] = totals.get(key, 0.0) + weight
+            articles[key] = articles.get(key, 0) + 1
+            names[key] = max(names.get(key, (weight, term)), (weight, term))
+    shared = 2 if len(rows) > 1 else 1
+    ranked = sorted((key for key in totals if articles[key] >= shared),
+                    key=lambda key: (-totals[key], key))
+    return [names[key][1] for key in ranked[:size]]
+
+
 def cluster_row(story: tuple[str, Iterable[Row]]) -> Row:
     story_id, rows = story
     rows = sorted(rows, key=best_first)
@@ -111,6 +137,7 @@ def cluster_row(story: tuple[str, Iterable[Row]]) -> Row:
         "sources": sorted({row["source"] for row in rows if row["source"]}),
         "first_published": min(dates, default=None),
         "last_published": max(dates, default=None),
+        "terms": story_keywords(rows),
     }
 
 

@@ -1,15 +1,24 @@
-"""Cluster stage: verified edges -> connected components with stable ids.
+"""Cluster stage: verified edges -> connected components -> stories, with stable ids.
 
 A union-find is a mergeable accumulator, so components come out of one CombineFn:
-workers fold their share of the edges, the merges join them. The id of a component is
-the smallest id one of its members already had in an earlier run, else its smallest
-member id: neither depends on the order edges arrive in.
+workers fold their share of the edges, the merges join them. Components are what
+duplicates are; a story is stricter, since single links chain (A~B and B~C do not make
+A~C): each component of story edges is split by average linkage, two clusters joining
+only while the mean similarity over all their pairs of members holds and their published
+dates stay within the story window. The id of a group is the smallest id one of its
+members already had in an earlier run, else its smallest member id: neither depends on
+the order edges arrive in.
 """
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 import apache_beam as beam
+import numpy as np
+
+from schemas.records import Fingerprint
+from transforms.fingerprint import cosine, term_vector
 
 Edge = tuple[str, str]
 
@@ -109,3 +118,112 @@ class StableIds(beam.PTransform):
             | "StableIds" >> beam.FlatMap(stable_ids).with_outputs("merges", main="ids")
         )
         return {"ids": results.ids, "merges": results.merges}
+
+
+class StoryMember(NamedTuple):
+    article_id: str
+    terms: dict[str, float]  # unit-norm {stem: weight}
+    published: float | None  # POSIX seconds
+    known_story: str | None  # the story an earlier run put it in
+
+
+def posix_seconds(published: str | None) -> float | None:
+    if not published:
+        return None
+    moment = datetime.fromisoformat(published)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def story_member(keyed: tuple[str, dict[str, Iterable[Any]]]) -> Iterator[tuple[str, StoryMember]]:
+    """(component root, member) of an article in a component of story edges."""
+    article_id, joined = keyed
+    fingerprint: Fingerprint | None = next(iter(joined["fingerprint"]), None)
+    if fingerprint is None:  # an id known only from the previous run's ids
+        return
+    for root in joined["root"]:
+        yield root, StoryMember(
+            article_id,
+            term_vector(fingerprint.story_terms, fingerprint.story_weights),
+            posix_seconds(fingerprint.published),
+            next(iter(joined["previous"]), None),
+        )
+
+
+def average_linkage(
+    members: list[StoryMember], threshold: float, window_seconds: float
+) -> list[list[str]]:
+    """Members -> stories (lists of ids): agglomerative clustering by average linkage.
+
+    Articles an earlier run put in one story start as one cluster (a known story is
+    never split); two clusters merge, best pair first, while the mean cosine over their
+    pairs of members is at least `threshold` and the published dates of the merged
+    cluster span at most `window_seconds` (unknown dates do not count).
+    """
+    members = sorted(members)
+    units: dict[str, list[int]] = {}
+    for index, member in enumerate(members):
+        units.setdefault(member.known_story or f"new:{member.article_id}", []).append(index)
+    clusters = list(units.values())
+    similarity = np.array([[cosine(a.terms, b.terms) for b in members] for a in members])
+    membership = np.zeros((len(members), len(clusters)))
+    for column, indices in enumerate(clusters):
+        membership[indices, column] = 1.0
+    sums = membership.T @ similarity @ membership  # summed similarity of every pair
+    sizes = membership.sum(axis=0)
+    dates = [[members[i].published for i in c if members[i].published is not None]
+             for c in clusters]
+    first = np.array([min(d, default=np.inf) for d in dates])
+    last = np.array([max(d, default=-np.inf) for d in dates])
+    alive = np.ones(len(clusters), bool)
+    while alive.sum() > 1:
+        mean = sums / np.outer(sizes, sizes)
+        span = np.maximum.outer(last, last) - np.minimum.outer(first, first)
+        allowed = np.outer(alive, alive) & ~np.eye(len(clusters), dtype=bool)
+        allowed &= ~(span > window_seconds)  # an undated side gives a span of -inf or nan
+        mean = np.where(allowed, mean, -np.inf)
+        a, b = np.unravel_index(np.argmax(mean), mean.shape)
+        if mean[a, b] < threshold:
+            break
+        a, b = min(a, b), max(a, b)
+        sums[a, :] += sums[b, :]
+        sums[:, a] += sums[:, b]
+        sizes[a] += sizes[b]
+        first[a], last[a] = min(first[a], first[b]), max(last[a], last[b])
+        clusters[a] += clusters[b]
+        alive[b] = False
+    return [sorted(members[i].article_id for i in clusters[c]) for c in np.nonzero(alive)[0]]
+
+
+def split_component(
+    component: tuple[str, Iterable[StoryMember]], threshold: float, window_seconds: float
+) -> Iterator[tuple[str, str]]:
+    """(member, story root) for every member of a component: its smallest member id."""
+    _, members = component
+    for story in average_linkage(list(members), threshold, window_seconds):
+        for article_id in story:
+            yield article_id, story[0]
+
+
+class StoryClusters(beam.PTransform):
+    """{components: (member, root), fingerprints, previous: (member, story id)} ->
+    (member, story root) for every member of a component, by average linkage."""
+
+    def __init__(self, threshold: float, window_days: float):
+        super().__init__()
+        self._threshold = threshold
+        self._window_seconds = window_days * 86400
+
+    def expand(self, inputs):
+        return (
+            {
+                "root": inputs["components"],
+                "fingerprint": inputs["fingerprints"]
+                | "KeyPrints" >> beam.WithKeys(lambda f: f.article_id),
+                "previous": inputs["previous"],
+            }
+            | "JoinMembers" >> beam.CoGroupByKey()
+            | "ByComponent" >> beam.FlatMap(story_member)
+            | "Components" >> beam.GroupByKey()
+            | "AverageLinkage"
+            >> beam.FlatMap(split_component, self._threshold, self._window_seconds)
+        )

@@ -59,7 +59,13 @@ def in_window(row: Row, cutoff: datetime) -> bool:
 def recent_fingerprint(row: Row, cutoff: datetime) -> Iterator[Fingerprint]:
     if in_window(row, cutoff) and (row["text_signature"] or row["story_signature"]):
         yield Fingerprint(
-            row["article_id"], row["text_signature"] or b"", row["story_signature"] or b""
+            row["article_id"],
+            row["text_signature"] or b"",
+            row["story_signature"] or b"",
+            # An index written before story terms existed has no such columns.
+            list(row.get("story_terms") or []),
+            list(row.get("story_weights") or []),
+            row["published"].isoformat() if row["published"] else None,
         )
 
 

@@ -1,24 +1,31 @@
 """LSH stage: MinHash signatures -> verified similar pairs, by banding as a shuffle.
 
 Each signature emits one key per band; GroupByKey brings the candidates of a bucket
-together; each bucket verifies its candidates by estimated Jaccard and emits edges from
-each member to the smallest member of its verified component. No worker ever holds an
-index of all documents.
+together; each bucket verifies its candidates (by estimated Jaccard, or by whatever
+similarity the features are compared by) and emits edges from each member to the
+smallest member of its verified component. No worker ever holds an index of all documents.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import apache_beam as beam
 import numpy as np
 from datasketch import MinHashLSH
 
-Signed = tuple[str, bytes]  # (article id, uint32 MinHash values as bytes)
+from transforms.fingerprint import cosine
+
+Signed = tuple[str, bytes, Any]  # (article id, uint32 MinHash values as bytes, features)
 Edge = tuple[str, str]  # (smaller id, larger id)
+# The similarity of one member's features to each of the others' features.
+Scores = Callable[[Any, Sequence[Any]], np.ndarray]
 
 
-def band_layout(threshold: float, num_perm: int) -> tuple[int, int]:
+def band_layout(
+    threshold: float, num_perm: int, weights: tuple[float, float] = (0.5, 0.5)
+) -> tuple[int, int]:
     """(bands, rows) from datasketch's own optimiser of false positives and negatives."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=weights)
     return lsh.b, lsh.r
 
 
@@ -29,8 +36,21 @@ def band_keys(signature: bytes, bands: int, rows: int) -> Iterator[bytes]:
         yield band.to_bytes(2, "big") + signature[band * width : (band + 1) * width]
 
 
-def verified_edges(members: Iterable[Signed], threshold: float) -> Iterator[Edge]:
-    """Edges that connect the members of a bucket whose estimated Jaccard passes.
+def jaccard_scores(signature: bytes, others: Sequence[bytes]) -> np.ndarray:
+    """Estimated Jaccard of one MinHash signature with each of the others."""
+    matrix = np.stack([np.frombuffer(other, np.uint32) for other in others])
+    return np.mean(matrix == np.frombuffer(signature, np.uint32), axis=1)
+
+
+def cosine_scores(vector: dict[str, float], others: Sequence[dict[str, float]]) -> np.ndarray:
+    """Cosine of one unit-norm term vector with each of the others."""
+    return np.array([cosine(vector, other) for other in others])
+
+
+def verified_edges(
+    members: Iterable[tuple[str, Any]], threshold: float, scores: Scores = jaccard_scores
+) -> Iterator[Edge]:
+    """Edges that connect the members of a bucket whose similarity passes.
 
     A local union-find keeps the output small: one edge per member to the smallest id
     of its verified component within the bucket.
@@ -39,7 +59,7 @@ def verified_edges(members: Iterable[Signed], threshold: float) -> Iterator[Edge
     if len(unique) < 2:
         return
     ids = sorted(unique)
-    matrix = np.stack([np.frombuffer(unique[i], np.uint32) for i in ids])
+    features = [unique[i] for i in ids]
     parent = list(range(len(ids)))
 
     def root(i: int) -> int:
@@ -49,7 +69,7 @@ def verified_edges(members: Iterable[Signed], threshold: float) -> Iterator[Edge
         return i
 
     for i in range(len(ids) - 1):
-        similar = np.mean(matrix[i + 1 :] == matrix[i], axis=1) >= threshold
+        similar = scores(features[i], features[i + 1 :]) >= threshold
         for j in np.nonzero(similar)[0] + i + 1:
             a, b = root(i), root(int(j))
             if a != b:
@@ -61,22 +81,37 @@ def verified_edges(members: Iterable[Signed], threshold: float) -> Iterator[Edge
 
 
 class SimilarPairs(beam.PTransform):
-    """(id, signature) -> verified (id, id) edges at estimated Jaccard >= threshold."""
+    """(id, signature, features) -> verified (id, id) edges.
 
-    def __init__(self, threshold: float, num_perm: int):
+    Candidates share a band of their signatures, laid out for `band_threshold` (estimated
+    Jaccard; by default `threshold` itself); an edge is a candidate pair whose `scores` of
+    the features reach `threshold`. Duplicates pass their signature as the features.
+    """
+
+    def __init__(
+        self,
+        threshold: float,
+        num_perm: int,
+        scores: Scores = jaccard_scores,
+        band_threshold: float | None = None,
+        weights: tuple[float, float] = (0.5, 0.5),
+    ):
         super().__init__()
         self._threshold = threshold
-        self._bands, self._rows = band_layout(threshold, num_perm)
+        self._scores = scores
+        self._bands, self._rows = band_layout(band_threshold or threshold, num_perm, weights)
 
     def expand(self, signatures):
-        bands, rows, threshold = self._bands, self._rows, self._threshold
+        bands, rows, threshold, scores = self._bands, self._rows, self._threshold, self._scores
         return (
             signatures
             | "DropEmpty" >> beam.Filter(lambda signed: bool(signed[1]))
             | "BandKeys"
             >> beam.FlatMap(
-                lambda signed: ((key, signed) for key in band_keys(signed[1], bands, rows))
+                lambda signed: (
+                    (key, (signed[0], signed[2])) for key in band_keys(signed[1], bands, rows)
+                )
             )
             | "Buckets" >> beam.GroupByKey()
-            | "Verify" >> beam.FlatMap(lambda bucket: verified_edges(bucket[1], threshold))
+            | "Verify" >> beam.FlatMap(lambda bucket: verified_edges(bucket[1], threshold, scores))
         )

@@ -8,8 +8,12 @@ class SimilaritySettings(NamedTuple):
     seed: int = 1  # fixes the permutations: signatures stay comparable across runs
     shingle_words: int = 5  # word n-grams of the near-duplicate fingerprint
     duplicate_threshold: float = 0.5  # estimated Jaccard of shingles: syndicated copies
-    story_lead_words: int = 30  # the story fingerprint reads the title and this many words
-    story_threshold: float = 0.2  # estimated Jaccard of story terms: one event
+    story_terms: int = 50  # the most salient terms of an article make its story fingerprint
+    # LSH candidates of one story: estimated Jaccard of the term sets. Low on purpose (reports
+    # in other words share few terms); every candidate is verified by story_threshold.
+    story_candidate_threshold: float = 0.05
+    story_threshold: float = 0.25  # cosine of weighted terms: one event (set by benchmarks.stories)
+    story_window_days: float = 3.0  # the most days between the published dates of one story
 
 
 class FetchSettings(NamedTuple):
