@@ -50,7 +50,9 @@ class FindDuplicatesAndStories(beam.PTransform):
         fingerprints = inputs["fingerprints"]
         duplicate_edges = (
             fingerprints
-            | "TextSignatures" >> beam.Map(lambda f: (f.article_id, f.text_signature, f.text_signature))
+            # Duplicates are verified on the signatures themselves.
+            | "TextSignatures"
+            >> beam.Map(lambda f: (f.article_id, f.text_signature, f.text_signature))
             | "DuplicatePairs" >> SimilarPairs(s.duplicate_threshold, s.num_perm)
         )
         story_edges = (
@@ -73,17 +75,19 @@ class FindDuplicatesAndStories(beam.PTransform):
             )
         )
         story_components = (
-            # Copies of one text are candidates of one story, whatever their terms say.
+            # Copies of one text are one story, whatever their terms say.
             (story_edges, duplicate_edges)
             | "AllStoryEdges" >> beam.Flatten()
             | "StoryComponents" >> ConnectedComponents()
         )
+        duplicate_groups = duplicate_edges | "DuplicateGroups" >> ConnectedComponents()
         return {
-            "duplicate_groups": duplicate_edges | "DuplicateGroups" >> ConnectedComponents(),
+            "duplicate_groups": duplicate_groups,
             "stories": {
                 "components": story_components,
                 "fingerprints": fingerprints,
                 "previous": inputs["previous_stories"],
+                "duplicate_groups": duplicate_groups,
             }
             | "Stories" >> StoryClusters(s.story_threshold, s.story_window_days),
         }

@@ -125,6 +125,7 @@ class StoryMember(NamedTuple):
     terms: dict[str, float]  # unit-norm {stem: weight}
     published: float | None  # POSIX seconds
     known_story: str | None  # the story an earlier run put it in
+    duplicate_group: str | None = None  # copies of one text are always one story
 
 
 def posix_seconds(published: str | None) -> float | None:
@@ -146,6 +147,7 @@ def story_member(keyed: tuple[str, dict[str, Iterable[Any]]]) -> Iterator[tuple[
             term_vector(fingerprint.story_terms, fingerprint.story_weights),
             posix_seconds(fingerprint.published),
             next(iter(joined["previous"]), None),
+            next(iter(joined["duplicate_group"]), None),
         )
 
 
@@ -155,15 +157,21 @@ def average_linkage(
     """Members -> stories (lists of ids): agglomerative clustering by average linkage.
 
     Articles an earlier run put in one story start as one cluster (a known story is
-    never split); two clusters merge, best pair first, while the mean cosine over their
-    pairs of members is at least `threshold` and the published dates of the merged
-    cluster span at most `window_seconds` (unknown dates do not count).
+    never split), and so do copies of one text; two clusters merge, best pair first,
+    while the mean cosine over their pairs of members is at least `threshold` and the
+    published dates of the merged cluster span at most `window_seconds` (unknown dates do
+    not count).
     """
     members = sorted(members)
-    units: dict[str, list[int]] = {}
+    units = UnionFind()
+    for member in members:
+        for bond in (member.known_story, member.duplicate_group):
+            if bond:
+                units.union(f"id:{member.article_id}", f"unit:{bond}")
+    clusters_of: dict[str, list[int]] = {}
     for index, member in enumerate(members):
-        units.setdefault(member.known_story or f"new:{member.article_id}", []).append(index)
-    clusters = list(units.values())
+        clusters_of.setdefault(units.find(f"id:{member.article_id}"), []).append(index)
+    clusters = list(clusters_of.values())
     similarity = np.array([[cosine(a.terms, b.terms) for b in members] for a in members])
     membership = np.zeros((len(members), len(clusters)))
     for column, indices in enumerate(clusters):
@@ -205,8 +213,9 @@ def split_component(
 
 
 class StoryClusters(beam.PTransform):
-    """{components: (member, root), fingerprints, previous: (member, story id)} ->
-    (member, story root) for every member of a component, by average linkage."""
+    """{components: (member, root), fingerprints, previous: (member, story id),
+    duplicate_groups: (member, group root)} -> (member, story root) for every member of a
+    component, by average linkage."""
 
     def __init__(self, threshold: float, window_days: float):
         super().__init__()
@@ -220,6 +229,7 @@ class StoryClusters(beam.PTransform):
                 "fingerprint": inputs["fingerprints"]
                 | "KeyPrints" >> beam.WithKeys(lambda f: f.article_id),
                 "previous": inputs["previous"],
+                "duplicate_group": inputs["duplicate_groups"],
             }
             | "JoinMembers" >> beam.CoGroupByKey()
             | "ByComponent" >> beam.FlatMap(story_member)

@@ -4,7 +4,7 @@ Two fingerprints: word shingles of the normalised body find near-identical text
 (syndicated copies); the salient terms of the article find different outlets' reports
 of one event, which share names, places and facts but few phrases. A term's salience is
 how rare the word is in general use (wordfreq's frequencies from large corpora of each
-language), so "said" and "year" weigh nothing and "pilgrim" or "Krefeld" weigh a lot;
+language), so "the" and "said" weigh nothing and "pilgrim" or "Krefeld" weigh a lot;
 the same weight in every run, however small the batch, so that stored fingerprints stay
 comparable with new ones.
 """
@@ -26,7 +26,8 @@ from transforms.settings import SimilaritySettings
 WORD = re.compile(r"\w+")
 # Links, handles and addresses of embedded posts: their fragments look like rare words.
 LINK = re.compile(
-    r"(?:https?://|www\.|pic\.twitter\.com/)\S+|@\w+|\S+\.(?:com|org|net|co\.uk)\b\S*"
+    r"(?:https?://|www\.|pic\.twitter\.com/)\S+|@\w+|\S+\.(?:com|org|net|co\.uk)\b\S*",
+    re.IGNORECASE,
 )
 # Function words and the verbs of attribution that every report shares (wordfreq weighs
 # most of them to nothing already; these also hold where it has no list for a language).
@@ -42,7 +43,7 @@ STOPWORDS = frozenset(
 )
 STEM_CHARS = 6  # prefix stemming: captured/captures/capture, ukraine/ukrainian
 # Salience of a word: log10 of how many times rarer than one in a billion words it is,
-# less this floor, so that words as common as "said" or "year" (Zipf 6) count for nothing.
+# less this floor, so that words as common as "said" (Zipf 6) count for nothing.
 ZIPF_FLOOR = 6.0
 UNKNOWN_ZIPF = 3.0  # a language wordfreq has no list for: every word weighs the same
 TITLE_WEIGHT = 2.0  # a title word counts as much as this many body words
