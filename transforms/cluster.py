@@ -187,7 +187,7 @@ def average_linkage(
         mean = sums / np.outer(sizes, sizes)
         span = np.maximum.outer(last, last) - np.minimum.outer(first, first)
         allowed = np.outer(alive, alive) & ~np.eye(len(clusters), dtype=bool)
-        allowed &= ~(span > window_seconds)  # an undated side gives a span of -inf or nan
+        allowed &= ~(span > window_seconds)  # undated clusters widen no span
         mean = np.where(allowed, mean, -np.inf)
         a, b = np.unravel_index(np.argmax(mean), mean.shape)
         if mean[a, b] < threshold:
