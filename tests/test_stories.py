@@ -630,3 +630,14 @@ def test_copies_of_one_text_are_one_story_even_without_story_terms():
         } | FindDuplicatesAndStories(SimilaritySettings())
         assert_that(found["duplicate_groups"], equal_to([("a", "a"), ("b", "a")]), label="Dups")
         assert_that(found["stories"], equal_to([("a", "a"), ("b", "a")]), label="Stories")
+
+
+def test_average_linkage_of_a_huge_component_keeps_its_units_apart(monkeypatch):
+    import transforms.cluster as cluster
+
+    monkeypatch.setattr(cluster, "MAX_LINKAGE_MEMBERS", 3)
+    same = unit({"pilgrims": 1.0, "krefeld": 1.0})
+    members = [member(i, same, known_story="k" if i in "ab" else None) for i in "abcd"]
+    assert average_linkage(members, 0.5, 3 * DAY) == [["a", "b"], ["c"], ["d"]]
+    monkeypatch.setattr(cluster, "MAX_LINKAGE_MEMBERS", 4)
+    assert average_linkage(members, 0.5, 3 * DAY) == [["a", "b", "c", "d"]]

@@ -21,6 +21,9 @@ from schemas.records import Fingerprint
 from transforms.fingerprint import cosine, term_vector
 
 Edge = tuple[str, str]
+# Average linkage holds a component's similarity matrix and rescans it at every merge:
+# larger components keep their units (stored stories, duplicate groups) apart instead.
+MAX_LINKAGE_MEMBERS = 500
 
 
 class UnionFind:
@@ -160,7 +163,7 @@ def average_linkage(
     never split), and so do copies of one text; two clusters merge, best pair first,
     while the mean cosine over their pairs of members is at least `threshold` and the
     published dates of the merged cluster span at most `window_seconds` (unknown dates do
-    not count).
+    not count). A component of more than MAX_LINKAGE_MEMBERS keeps its units apart.
     """
     members = sorted(members)
     units = UnionFind()
@@ -172,6 +175,8 @@ def average_linkage(
     for index, member in enumerate(members):
         clusters_of.setdefault(units.find(f"id:{member.article_id}"), []).append(index)
     clusters = list(clusters_of.values())
+    if len(members) > MAX_LINKAGE_MEMBERS:
+        return [sorted(members[i].article_id for i in cluster) for cluster in clusters]
     similarity = np.array([[cosine(a.terms, b.terms) for b in members] for a in members])
     membership = np.zeros((len(members), len(clusters)))
     for column, indices in enumerate(clusters):
@@ -207,7 +212,10 @@ def split_component(
 ) -> Iterator[tuple[str, str]]:
     """(member, story root) for every member of a component: its smallest member id."""
     _, members = component
-    for story in average_linkage(list(members), threshold, window_seconds):
+    members = list(members)
+    if len(members) > MAX_LINKAGE_MEMBERS:
+        beam.metrics.Metrics.counter("stories", "components_too_large").inc()
+    for story in average_linkage(members, threshold, window_seconds):
         for article_id in story:
             yield article_id, story[0]
 
