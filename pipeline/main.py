@@ -92,6 +92,7 @@ class FindDuplicatesAndStories(beam.PTransform):
             | "Stories" >> StoryClusters(s.story_threshold, s.story_window_days),
         }
 
+
 STORED_ARTICLES = "stored_articles"  # Beam counters of inputs an earlier run already stored
 STORED_REJECTS = "stored_rejects"
 STORED_LINKS = "stored_links"

@@ -222,7 +222,7 @@ def test_story_terms_size_limits_the_count():
 
 def test_cosine_scores_against_each_other():
     a = angle(0)
-    scores = cosine_scores(a, [angle(0), angle(60), angle(90), {}])
+    scores = cosine_scores([a, angle(0), angle(60), angle(90), {}])(0)
     assert scores == pytest.approx([1.0, 0.5, 0.0, 0.0])
 
 
@@ -641,3 +641,15 @@ def test_average_linkage_of_a_huge_component_keeps_its_units_apart(monkeypatch):
     assert average_linkage(members, 0.5, 3 * DAY) == [["a", "b"], ["c"], ["d"]]
     monkeypatch.setattr(cluster, "MAX_LINKAGE_MEMBERS", 4)
     assert average_linkage(members, 0.5, 3 * DAY) == [["a", "b", "c", "d"]]
+
+
+def test_cosine_scores_in_blocks_of_rows_match_pairwise_cosines(monkeypatch):
+    import transforms.lsh as lsh
+
+    vectors = [angle(degrees) for degrees in range(0, 90, 7)] + [{}, {"other": 1.0}]
+    expected = [[cosine(a, b) for b in vectors[i + 1 :]] for i, a in enumerate(vectors)]
+    for cells in (1, 3 * len(vectors), 1 << 22):  # a row, three rows, every row at once
+        monkeypatch.setattr(lsh, "SCORE_BLOCK_CELLS", cells)
+        later = cosine_scores(vectors)
+        for i in range(len(vectors)):
+            assert later(i) == pytest.approx(expected[i])

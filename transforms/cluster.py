@@ -18,7 +18,7 @@ import apache_beam as beam
 import numpy as np
 
 from schemas.records import Fingerprint
-from transforms.fingerprint import cosine, term_vector
+from transforms.fingerprint import term_matrix, term_vector
 
 Edge = tuple[str, str]
 # Average linkage holds a component's similarity matrix and rescans it at every merge:
@@ -177,7 +177,8 @@ def average_linkage(
     clusters = list(clusters_of.values())
     if len(members) > MAX_LINKAGE_MEMBERS:
         return [sorted(members[i].article_id for i in cluster) for cluster in clusters]
-    similarity = np.array([[cosine(a.terms, b.terms) for b in members] for a in members])
+    terms = term_matrix([member.terms for member in members])
+    similarity = (terms @ terms.T).toarray()
     membership = np.zeros((len(members), len(clusters)))
     for column, indices in enumerate(clusters):
         membership[indices, column] = 1.0

@@ -18,6 +18,7 @@ from functools import lru_cache
 import apache_beam as beam
 import numpy as np
 from datasketch import MinHash
+from scipy.sparse import csr_matrix
 from wordfreq import available_languages, zipf_frequency
 
 from schemas.records import Article, Fingerprint
@@ -137,6 +138,15 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     if len(b) < len(a):
         a, b = b, a
     return sum(weight * b.get(key, 0.0) for key, weight in a.items())
+
+
+def term_matrix(vectors: list[dict[str, float]]) -> csr_matrix:
+    """Unit-norm term vectors as the rows of one sparse matrix: M @ M.T are their cosines."""
+    columns: dict[str, int] = {}
+    indices = [columns.setdefault(key, len(columns)) for v in vectors for key in v]
+    values = [weight for v in vectors for weight in v.values()]
+    pointers = np.cumsum([0] + [len(v) for v in vectors])
+    return csr_matrix((values, indices, pointers), shape=(len(vectors), len(columns)))
 
 
 class MinHasher:

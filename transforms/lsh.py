@@ -13,12 +13,12 @@ import apache_beam as beam
 import numpy as np
 from datasketch import MinHashLSH
 
-from transforms.fingerprint import cosine
+from transforms.fingerprint import term_matrix
 
 Signed = tuple[str, bytes, Any]  # (article id, uint32 MinHash values as bytes, features)
 Edge = tuple[str, str]  # (smaller id, larger id)
-# The similarity of one member's features to each of the others' features.
-Scores = Callable[[Any, Sequence[Any]], np.ndarray]
+# A bucket's features, prepared once -> the similarities of member i to members i+1...
+Scores = Callable[[Sequence[Any]], Callable[[int], np.ndarray]]
 
 
 def band_layout(
@@ -36,15 +36,34 @@ def band_keys(signature: bytes, bands: int, rows: int) -> Iterator[bytes]:
         yield band.to_bytes(2, "big") + signature[band * width : (band + 1) * width]
 
 
-def jaccard_scores(signature: bytes, others: Sequence[bytes]) -> np.ndarray:
-    """Estimated Jaccard of one MinHash signature with each of the others."""
-    matrix = np.stack([np.frombuffer(other, np.uint32) for other in others])
-    return np.mean(matrix == np.frombuffer(signature, np.uint32), axis=1)
+def jaccard_scores(signatures: Sequence[bytes]) -> Callable[[int], np.ndarray]:
+    """Estimated Jaccard of each MinHash signature with the later ones."""
+    matrix = np.stack([np.frombuffer(signature, np.uint32) for signature in signatures])
+    return lambda i: np.mean(matrix[i + 1 :] == matrix[i], axis=1)
 
 
-def cosine_scores(vector: dict[str, float], others: Sequence[dict[str, float]]) -> np.ndarray:
-    """Cosine of one unit-norm term vector with each of the others."""
-    return np.array([cosine(vector, other) for other in others])
+SCORE_BLOCK_CELLS = 1 << 22  # cosines computed at once: 32 MB of a bucket's rows
+
+
+def cosine_scores(vectors: Sequence[dict[str, float]]) -> Callable[[int], np.ndarray]:
+    """Cosine of each unit-norm term vector with the later ones.
+
+    One sparse product per block of rows (a product per row costs more in scipy's
+    overhead than in arithmetic); a block is as many rows as fit SCORE_BLOCK_CELLS.
+    """
+    matrix = term_matrix(list(vectors))
+    transposed = matrix.T.tocsr()
+    rows = max(1, SCORE_BLOCK_CELLS // max(1, matrix.shape[0]))
+    block: dict[int, np.ndarray] = {}
+
+    def later(i: int) -> np.ndarray:
+        start = i - i % rows
+        if start not in block:
+            block.clear()
+            block[start] = (matrix[start : start + rows] @ transposed).toarray()
+        return block[start][i - start, i + 1 :]
+
+    return later
 
 
 def verified_edges(
@@ -59,7 +78,7 @@ def verified_edges(
     if len(unique) < 2:
         return
     ids = sorted(unique)
-    features = [unique[i] for i in ids]
+    later_scores = scores([unique[i] for i in ids])
     parent = list(range(len(ids)))
 
     def root(i: int) -> int:
@@ -69,7 +88,7 @@ def verified_edges(
         return i
 
     for i in range(len(ids) - 1):
-        similar = scores(features[i], features[i + 1 :]) >= threshold
+        similar = later_scores(i) >= threshold
         for j in np.nonzero(similar)[0] + i + 1:
             a, b = root(i), root(int(j))
             if a != b:
