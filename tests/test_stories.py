@@ -632,15 +632,17 @@ def test_copies_of_one_text_are_one_story_even_without_story_terms():
         assert_that(found["stories"], equal_to([("a", "a"), ("b", "a")]), label="Stories")
 
 
-def test_average_linkage_of_a_huge_component_keeps_its_units_apart(monkeypatch):
+def test_a_huge_component_keeps_its_units_apart(monkeypatch):
     import transforms.cluster as cluster
 
     monkeypatch.setattr(cluster, "MAX_LINKAGE_MEMBERS", 3)
     same = unit({"pilgrims": 1.0, "krefeld": 1.0})
     members = [member(i, same, known_story="k" if i in "ab" else None) for i in "abcd"]
-    assert average_linkage(members, 0.5, 3 * DAY) == [["a", "b"], ["c"], ["d"]]
+    component = ("a", members)
+    stories = dict(split_component(component, 0.5, 3 * DAY))
+    assert stories == {"a": "a", "b": "a", "c": "c", "d": "d"}
     monkeypatch.setattr(cluster, "MAX_LINKAGE_MEMBERS", 4)
-    assert average_linkage(members, 0.5, 3 * DAY) == [["a", "b", "c", "d"]]
+    assert dict(split_component(component, 0.5, 3 * DAY)) == dict.fromkeys("abcd", "a")
 
 
 def test_cosine_scores_in_blocks_of_rows_match_pairwise_cosines(monkeypatch):

@@ -154,29 +154,31 @@ def story_member(keyed: tuple[str, dict[str, Iterable[Any]]]) -> Iterator[tuple[
         )
 
 
-def average_linkage(
-    members: list[StoryMember], threshold: float, window_seconds: float
-) -> list[list[str]]:
-    """Members -> stories (lists of ids): agglomerative clustering by average linkage.
-
-    Articles an earlier run put in one story start as one cluster (a known story is
-    never split), and so do copies of one text; two clusters merge, best pair first,
-    while the mean cosine over their pairs of members is at least `threshold` and the
-    published dates of the merged cluster span at most `window_seconds` (unknown dates do
-    not count). A component of more than MAX_LINKAGE_MEMBERS keeps its units apart.
-    """
-    members = sorted(members)
+def story_units(members: list[StoryMember]) -> list[list[int]]:
+    """Indices of the members that are one story before any linkage: the articles of a
+    story an earlier run made (a known story is never split), and copies of one text."""
     units = UnionFind()
     for member in members:
         for bond in (member.known_story, member.duplicate_group):
             if bond:
                 units.union(f"id:{member.article_id}", f"unit:{bond}")
-    clusters_of: dict[str, list[int]] = {}
+    indices: dict[str, list[int]] = {}
     for index, member in enumerate(members):
-        clusters_of.setdefault(units.find(f"id:{member.article_id}"), []).append(index)
-    clusters = list(clusters_of.values())
-    if len(members) > MAX_LINKAGE_MEMBERS:
-        return [sorted(members[i].article_id for i in cluster) for cluster in clusters]
+        indices.setdefault(units.find(f"id:{member.article_id}"), []).append(index)
+    return list(indices.values())
+
+
+def average_linkage(
+    members: list[StoryMember], threshold: float, window_seconds: float
+) -> list[list[str]]:
+    """Members -> stories (lists of ids): agglomerative clustering by average linkage.
+
+    The story units start as clusters; two clusters merge, best pair first, while the
+    mean cosine over their pairs of members is at least `threshold` and the published
+    dates of the merged cluster span at most `window_seconds` (unknown dates do not count).
+    """
+    members = sorted(members)
+    clusters = story_units(members)
     terms = term_matrix([member.terms for member in members])
     similarity = (terms @ terms.T).toarray()
     membership = np.zeros((len(members), len(clusters)))
@@ -213,10 +215,13 @@ def split_component(
 ) -> Iterator[tuple[str, str]]:
     """(member, story root) for every member of a component: its smallest member id."""
     _, members = component
-    members = list(members)
+    members = sorted(members)
     if len(members) > MAX_LINKAGE_MEMBERS:
         beam.metrics.Metrics.counter("stories", "components_too_large").inc()
-    for story in average_linkage(members, threshold, window_seconds):
+        stories = [sorted(members[i].article_id for i in unit) for unit in story_units(members)]
+    else:
+        stories = average_linkage(members, threshold, window_seconds)
+    for story in stories:
         for article_id in story:
             yield article_id, story[0]
 
