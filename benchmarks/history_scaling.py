@@ -53,12 +53,14 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(summary))
     base = rows[0][3]
     print(f"| {'history':>8} | {'stored docs':>11} | {'new docs':>8} | {'2nd run s':>9} "
-          f"| {'new docs/s':>10} | {'vs 1x':>6} | joined groups |")
-    print("|---------:|------------:|---------:|----------:|-----------:|-------:|--------------:|")
+          f"| {'new docs/s':>10} | {'vs 1x':>6} | joined groups | joined stories | merges |")
+    print("|---------:|------------:|---------:|----------:|-----------:|-------:|--------------:|"
+          "---------------:|-------:|")
     for factor, stored, new, seconds, summary in rows:
-        joined = summary["joined_groups"]
         print(f"| {factor:>7}x | {stored:>11} | {new:>8} | {seconds:>9.1f} | "
-              f"{new / seconds:>10.1f} | {seconds / base:>5.2f}x | {joined:>13} |")
+              f"{new / seconds:>10.1f} | {seconds / base:>5.2f}x | "
+              f"{summary['joined_groups']:>13} | {summary['joined_stories']:>14} | "
+              f"{summary['merges']:>6} |")
 
 
 if __name__ == "__main__":

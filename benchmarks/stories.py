@@ -5,8 +5,10 @@ at each story threshold and scores story_id two ways:
   - listed pairs: precision/recall/F1 of "same story_id" against people's same_story;
   - set-wide: BCubed precision/recall/F1 against the gold stories of stories.json.
 and at each threshold the seeds with the 181 extraction-benchmark pages: the seeds must be
-one story of exactly five that no page joins; pages of unrelated articles sharing a story
-are false merges. One table, a row per threshold (the default and one step either side).
+one story of exactly five that no page joins, and no two pages may be one duplicate group.
+The pages come from one week of news, several outlets at times telling one event, so
+pages sharing a story are counted to be read, not as errors. One table, a row per
+threshold (the default and one step either side).
 
     .venv/bin/python -m benchmarks.stories [--thresholds 0.2 0.25 0.3]
 """
@@ -52,20 +54,19 @@ def pair_scores(stories: dict[str, str]) -> tuple[float, float, float]:
     return precision, recall, 2 * precision * recall / (precision + recall or 1)
 
 
-def negatives_check(extra: list[str]) -> tuple[bool, int, int]:
-    """(seeds are one story of exactly five, benchmark pages in it, pages in shared stories).
-
-    The 181 pages are unrelated articles of many sites: none may join the seeds' story,
-    and few should share a story with each other.
-    """
+def negatives_check(extra: list[str]) -> tuple[bool, int, int, int]:
+    """(seeds are one story of exactly five, benchmark pages in it, pages sharing a
+    duplicate group, pages in stories of several pages)."""
     rows = articles_of([SEEDS, AEB_HTML], extra)
     seeds = [row for row in rows if row["source_uri"].startswith(str(SEEDS))]
     story = {row["story_id"] for row in seeds}
     members = [row for row in rows if row["story_id"] in story]
     pages = [row for row in rows if row not in seeds]
+    shared_groups = len(pages) - len({row["duplicate_group_id"] for row in pages})
     sizes = Counter(row["story_id"] for row in pages)
-    shared = sum(size for size in sizes.values() if size > 1)
-    return len(story) == 1 and len(members) == 5, len(members) - len(seeds), shared
+    shared_stories = sum(size for size in sizes.values() if size > 1)
+    seeds_ok = len(story) == 1 and len(members) == 5
+    return seeds_ok, len(members) - len(seeds), shared_groups, shared_stories
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -76,15 +77,17 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     gold = json.loads((SEMEVAL / "stories.json").read_text())
     print("| story threshold | pair P | pair R | pair F1 | BCubed P | BCubed R | BCubed F1 "
-          "| seeds one story of 5 | AEB pages in seed story | AEB pages sharing a story |")
-    print("|---:|---:|---:|---:|---:|---:|---:|:---:|---:|---:|")
+          "| seeds one story of 5 | AEB pages in seed story | AEB pages sharing a group "
+          "| AEB pages in multi-page stories |")
+    print("|---:|---:|---:|---:|---:|---:|---:|:---:|---:|---:|---:|")
     for threshold in args.thresholds:
         extra = ["--story_threshold", str(threshold)]
         stories = semeval_stories(extra)
         scores = (*pair_scores(stories), *bcubed_scores(stories, gold))
-        seeds_ok, in_seed_story, sharing = negatives_check(extra)
+        seeds_ok, in_seed_story, sharing_groups, sharing_stories = negatives_check(extra)
         print(f"| {threshold:.2f} | " + " | ".join(f"{v:.4f}" for v in scores)
-              + f" | {'yes' if seeds_ok else 'NO'} | {in_seed_story} | {sharing} |")
+              + f" | {'yes' if seeds_ok else 'NO'} | {in_seed_story} | {sharing_groups} "
+              f"| {sharing_stories} |")
 
 
 if __name__ == "__main__":
