@@ -19,6 +19,7 @@ from transforms.cluster import (
     average_linkage,
     posix_seconds,
     split_component,
+    story_units,
 )
 from transforms.fingerprint import (
     MinHasher,
@@ -655,3 +656,44 @@ def test_cosine_scores_in_blocks_of_rows_match_pairwise_cosines(monkeypatch):
         later = cosine_scores(vectors)
         for i in range(len(vectors)):
             assert later(i) == pytest.approx(expected[i])
+
+
+def naive_average_linkage(members, threshold, window_seconds):
+    """The definition, recomputed from scratch at every merge: the reference."""
+    members = sorted(members)
+    clusters = [[members[i] for i in u] for u in story_units(members)]
+
+    def mean(a, b):
+        return sum(cosine(x.terms, y.terms) for x in a for y in b) / (len(a) * len(b))
+
+    def span(a, b):
+        dates = [m.published for m in a + b if m.published is not None]
+        return max(dates) - min(dates) if dates else 0.0
+
+    while True:
+        pairs = [(mean(clusters[i], clusters[j]), i, j)
+                 for i, j in combinations(range(len(clusters)), 2)
+                 if span(clusters[i], clusters[j]) <= window_seconds]
+        if not pairs:
+            break
+        best, i, j = max(pairs, key=lambda p: (p[0], -p[1], -p[2]))
+        if best < threshold:
+            break
+        clusters[i] += clusters.pop(j)
+    return sorted(sorted(m.article_id for m in c) for c in clusters)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_average_linkage_matches_its_definition(seed):
+    rng = random.Random(seed)
+    members = []
+    for i in range(40):
+        topic = rng.randrange(6)
+        terms = {f"t{topic}w{k}": rng.uniform(0.5, 1.0) for k in range(4)}
+        terms.update({f"n{rng.randrange(30)}": rng.uniform(0.1, 1.0) for _ in range(4)})
+        published = None if rng.random() < 0.2 else rng.uniform(0, 6 * DAY)
+        known = f"k{rng.randrange(3)}" if rng.random() < 0.15 else None
+        members.append(member(f"a{i:02d}", unit(terms), published, known))
+    actual = sorted(average_linkage(members, 0.3, 3 * DAY))
+    assert actual == naive_average_linkage(members, 0.3, 3 * DAY)
+    assert len(actual) < len(members)  # the data merges something
