@@ -22,6 +22,7 @@ from transforms.cluster import (
     story_units,
 )
 from transforms.fingerprint import (
+    WEIGHT_EXPONENT,
     MinHasher,
     cosine,
     salience,
@@ -144,13 +145,14 @@ def test_story_terms_empty_input():
 
 
 def test_story_terms_weights_follow_the_formula():
-    # Uniform salience ("xx"): a weight is (1 + ln count) * capitalisation, normalised.
-    # ukrain: title x2 + body x1, capitalised; captur: body x3; forces: title x2.
+    # Uniform salience ("xx"): a weight is ((1 + ln count) * capitalisation) ** 0.75
+    # (WEIGHT_EXPONENT), normalised. ukrain: title x2 + body x1, capitalised;
+    # captur: body x3; forces: title x2.
     terms = story_terms("Ukrainian forces", "Ukraine captured captures capture", "xx", 10)
     raw = {
-        "ukrainian": (1 + math.log(3)) * 1.5,
-        "captured": 1 + math.log(3),
-        "forces": 1 + math.log(2),
+        "ukrainian": ((1 + math.log(3)) * 1.5) ** 0.75,
+        "captured": (1 + math.log(3)) ** 0.75,
+        "forces": (1 + math.log(2)) ** 0.75,
     }
     length = norm(raw)
     assert terms == pytest.approx({key: value / length for key, value in raw.items()})
@@ -165,19 +167,19 @@ def test_story_terms_grouped_by_stem_named_by_first_spelling_title_first():
 
 def test_story_terms_title_words_weigh_more():
     terms = story_terms("alpha", "bravo", "xx", 10)
-    assert terms["alpha"] / terms["bravo"] == pytest.approx(1 + math.log(2))
+    assert terms["alpha"] / terms["bravo"] == pytest.approx((1 + math.log(2)) ** WEIGHT_EXPONENT)
     swapped = story_terms("bravo", "alpha", "xx", 10)
     assert swapped["bravo"] > swapped["alpha"]
 
 
 def test_story_terms_capitalised_words_weigh_more():
     terms = story_terms("", "Alpha bravo", "xx", 10)
-    assert terms["alpha"] / terms["bravo"] == pytest.approx(1.5)
+    assert terms["alpha"] / terms["bravo"] == pytest.approx(1.5**WEIGHT_EXPONENT)
     assert story_terms("", "alpha bravo", "xx", 10)["alpha"] == pytest.approx(1 / math.sqrt(2))
     # Capitalised once is enough, wherever it is: a name is not a word by its place.
     for body in ("alpha Alpha bravo bravo", "Alpha alpha bravo bravo"):
         terms = story_terms("", body, "xx", 10)
-        assert terms["alpha"] / terms["bravo"] == pytest.approx(1.5)
+        assert terms["alpha"] / terms["bravo"] == pytest.approx(1.5**WEIGHT_EXPONENT)
 
 
 @pytest.mark.parametrize(("position", "ratio"), [(40, 1.0), (50, 1.2), (200, 1.8)])
@@ -185,7 +187,7 @@ def test_story_terms_lead_words_weigh_more(position, ratio):
     # "the" is no term, but it counts as a word of the body's spans of 50 words.
     body = "alpha " + "the " * (position - 1) + "bravo"
     terms = story_terms("", body, "xx", 10)
-    assert terms["alpha"] / terms["bravo"] == pytest.approx(ratio)
+    assert terms["alpha"] / terms["bravo"] == pytest.approx(ratio**WEIGHT_EXPONENT)
 
 
 def test_story_terms_links_handles_digits_and_underscores_dropped():

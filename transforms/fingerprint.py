@@ -51,6 +51,9 @@ TITLE_WEIGHT = 2.0  # a title word counts as much as this many body words
 CAPITALISED_WEIGHT = 1.5  # names of people, places and organisations count more
 POSITION_SPAN = 50  # words; each further span of the body counts less (the lead most)
 POSITION_DECAY = 0.2
+# Weights are flattened (raised to this power) so that many shared terms tie two reports
+# more than one shared rare name does.
+WEIGHT_EXPONENT = 0.75
 # wordfreq needs tokenisers of their own (MeCab, jieba) for these; \w+ runs are no words there.
 LANGUAGES = frozenset(available_languages()) - {"ja", "ko", "zh"}
 
@@ -98,8 +101,9 @@ def story_terms(title: str, text: str, language: str | None, size: int) -> dict[
     """The `size` most salient terms of an article, {term: weight}, with unit L2 norm.
 
     A term's weight is its salience times a sublinear count in which title words count
-    double and each further span of the body counts less than the one before. Terms are
-    grouped by stem and named by their first spelling (title first).
+    double and each further span of the body counts less than the one before, flattened
+    by WEIGHT_EXPONENT. Terms are grouped by stem and named by their first spelling
+    (title first).
     """
     counts: dict[str, float] = {}
     weights: dict[str, float] = {}
@@ -119,7 +123,7 @@ def story_terms(title: str, text: str, language: str | None, size: int) -> dict[
         span = " ".join(words[start : start + POSITION_SPAN])
         read(span, 1.0 / (1.0 + POSITION_DECAY * start / POSITION_SPAN))
     scored = {
-        key: (1.0 + math.log(count) if count >= 1 else count) * weights[key]
+        key: ((1.0 + math.log(count) if count >= 1 else count) * weights[key]) ** WEIGHT_EXPONENT
         for key, count in counts.items()
         if weights[key] > 0
     }

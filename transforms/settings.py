@@ -8,7 +8,7 @@ class SimilaritySettings(NamedTuple):
     seed: int = 1  # fixes the permutations: signatures stay comparable across runs
     shingle_words: int = 5  # word n-grams of the near-duplicate fingerprint
     duplicate_threshold: float = 0.5  # estimated Jaccard of shingles: syndicated copies
-    story_terms: int = 50  # the most salient terms of an article make its story fingerprint
+    story_terms: int = 150  # the most salient terms of an article make its story fingerprint
     # LSH candidates of one story: estimated Jaccard of the term sets. Low on purpose (reports
     # in other words share few terms); every candidate is verified by story_threshold.
     story_candidate_threshold: float = 0.05
