@@ -635,17 +635,63 @@ def test_copies_of_one_text_are_one_story_even_without_story_terms():
         assert_that(found["stories"], equal_to([("a", "a"), ("b", "a")]), label="Stories")
 
 
-def test_a_huge_component_keeps_its_units_apart(monkeypatch):
+def topic_members(topics: int, per_topic: int, seed: int = 0) -> list[StoryMember]:
+    """Articles of distinct topics (no term shared across topics), shuffled, within a day."""
+    rng = random.Random(seed)
+    members = []
+    for topic in range(topics):
+        for k in range(per_topic):
+            terms = {f"t{topic}w{w}": rng.uniform(0.5, 1.0) for w in range(6)}
+            terms.update({f"noise{topic}x{rng.randrange(40)}": rng.uniform(0.1, 0.5)})
+            members.append(member(f"t{topic}a{k:02d}", unit(terms), T0 + rng.uniform(0, DAY)))
+    rng.shuffle(members)
+    return members
+
+
+def topics_of(stories: dict[str, str]) -> list[set[str]]:
+    """The topics of each story of (member, story root) pairs."""
+    topics: dict[str, set[str]] = {}
+    for article_id, root in stories.items():
+        topics.setdefault(root, set()).add(article_id.split("a")[0])
+    return sorted(topics.values(), key=sorted)
+
+
+def test_a_huge_component_is_linked_in_chunks_into_its_stories(monkeypatch):
     import transforms.cluster as cluster
 
-    monkeypatch.setattr(cluster, "MAX_LINKAGE_MEMBERS", 3)
+    members = topic_members(topics=3, per_topic=20)
+    monkeypatch.setattr(cluster, "MAX_LINKAGE_MEMBERS", 7)  # nine chunks
+    stories = dict(split_component(("x", members), 0.3, 3 * DAY))
+    assert topics_of(stories) == [{"t0"}, {"t1"}, {"t2"}]  # later chunks joined them
+
+
+def test_linkage_in_chunks_new_articles_join_stored_stories_which_never_merge(monkeypatch):
+    import transforms.cluster as cluster
+
+    monkeypatch.setattr(cluster, "MAX_LINKAGE_MEMBERS", 2)
     same = unit({"pilgrims": 1.0, "krefeld": 1.0})
-    members = [member(i, same, known_story="k" if i in "ab" else None) for i in "abcd"]
-    component = ("a", members)
-    stories = dict(split_component(component, 0.5, 3 * DAY))
-    assert stories == {"a": "a", "b": "a", "c": "c", "d": "d"}
-    monkeypatch.setattr(cluster, "MAX_LINKAGE_MEMBERS", 4)
-    assert dict(split_component(component, 0.5, 3 * DAY)) == dict.fromkeys("abcd", "a")
+    other = unit({"stormont": 1.0, "coveney": 1.0})
+    members = [
+        member("a", same, T0, known_story="a"),
+        member("b", same, T0, known_story="b"),  # stored apart: they stay apart
+        member("c", same, T0 + DAY),  # joins one of them
+        member("d", other, T0 + DAY),
+        member("e", other, T0 + DAY),  # d and e: a new story
+        member("f", same, T0 + 9 * DAY),  # too late for any: its own story
+    ]
+    stories = sorted(cluster.linkage_in_chunks(members, 0.5, 3 * DAY))
+    assert stories == [["a", "c"], ["b"], ["d", "e"], ["f"]]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_linkage_in_one_chunk_is_average_linkage(seed):
+    from transforms.cluster import linkage_in_chunks
+
+    members = topic_members(topics=4, per_topic=8, seed=seed)
+    members += [member(f"z{i}", unit({f"t{i}w0": 1.0, "shared": 1.0}), T0) for i in range(4)]
+    expected = sorted(average_linkage(members, 0.3, 3 * DAY))
+    assert sorted(linkage_in_chunks(members, 0.3, 3 * DAY)) == expected
+    assert len(expected) < len(members)  # the data merges something
 
 
 def test_cosine_scores_in_blocks_of_rows_match_pairwise_cosines(monkeypatch):

@@ -16,14 +16,16 @@ from typing import Any, NamedTuple
 
 import apache_beam as beam
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from schemas.records import Fingerprint
 from transforms.fingerprint import term_matrix, term_vector
 
 Edge = tuple[str, str]
 # Average linkage holds a component's similarity matrix (2000 articles: 32 MB, 4 s):
-# larger components keep their units (stored stories, duplicate groups) apart instead.
+# larger components are linked in chunks of this many articles (linkage_in_chunks).
 MAX_LINKAGE_MEMBERS = 2000
+JOIN_BLOCK_CELLS = 1 << 22  # (unit, story) similarities computed at once: 32 MB
 
 
 class UnionFind:
@@ -168,6 +170,21 @@ def story_units(members: list[StoryMember]) -> list[list[int]]:
     return list(indices.values())
 
 
+def _indicator(groups: list[list[int]], columns: int) -> csr_matrix:
+    """Rows of ones: group i's members."""
+    indices = [i for group in groups for i in group]
+    pointers = np.cumsum([0] + [len(group) for group in groups])
+    return csr_matrix((np.ones(len(indices)), indices, pointers), shape=(len(groups), columns))
+
+
+def _date_range(members: list[StoryMember], groups: list[list[int]]) -> tuple[np.ndarray, ...]:
+    """First and last published date of each group; undated groups span nothing."""
+    dates = [[members[i].published for i in g if members[i].published is not None] for g in groups]
+    first = np.array([min(d, default=np.inf) for d in dates])
+    last = np.array([max(d, default=-np.inf) for d in dates])
+    return first, last
+
+
 def average_linkage(
     members: list[StoryMember], threshold: float, window_seconds: float
 ) -> list[list[str]]:
@@ -188,10 +205,7 @@ def average_linkage(
         membership[indices, column] = 1.0
     sums = membership.T @ similarity @ membership  # summed similarity of every pair
     sizes = membership.sum(axis=0)
-    dates = [[members[i].published for i in c if members[i].published is not None]
-             for c in clusters]
-    first = np.array([min(d, default=np.inf) for d in dates])
-    last = np.array([max(d, default=-np.inf) for d in dates])
+    first, last = _date_range(members, clusters)
     alive = np.ones(len(clusters), bool)
 
     def linkage(a: np.ndarray | int) -> np.ndarray:
@@ -219,15 +233,93 @@ def average_linkage(
     return [sorted(members[i].article_id for i in clusters[c]) for c in np.nonzero(alive)[0]]
 
 
+def best_stories(
+    members: list[StoryMember],
+    terms: csr_matrix,
+    units: list[list[int]],
+    stories: list[list[int]],
+    threshold: float,
+    window_seconds: float,
+) -> list[int | None]:
+    """For each unit, the story it has the highest mean cosine to, if that reaches
+    `threshold` and the window holds; else None."""
+    if not units or not stories:
+        return [None] * len(units)
+    unit_sums = _indicator(units, len(members)) @ terms
+    story_sums = (_indicator(stories, len(members)) @ terms).T.tocsc()
+    unit_sizes = np.array([len(u) for u in units], float)
+    story_sizes = np.array([len(s) for s in stories], float)
+    unit_first, unit_last = _date_range(members, units)
+    story_first, story_last = _date_range(members, stories)
+    best: list[int | None] = []
+    rows = max(1, JOIN_BLOCK_CELLS // len(stories))
+    for start in range(0, len(units), rows):
+        block = slice(start, start + rows)
+        mean = (unit_sums[block] @ story_sums).toarray() / np.outer(unit_sizes[block], story_sizes)
+        span = np.maximum.outer(unit_last[block], story_last) - np.minimum.outer(
+            unit_first[block], story_first
+        )
+        mean[span > window_seconds] = -np.inf
+        for row in mean:
+            choice = int(np.argmax(row))
+            best.append(choice if row[choice] >= threshold else None)
+    return best
+
+
+def _chunks(units: list[list[int]], members: int) -> Iterator[list[list[int]]]:
+    """Consecutive units, at most `members` articles a chunk (a larger unit alone)."""
+    chunk: list[list[int]] = []
+    size = 0
+    for unit in units:
+        if chunk and size + len(unit) > members:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(unit)
+        size += len(unit)
+    if chunk:
+        yield chunk
+
+
+def linkage_in_chunks(
+    members: list[StoryMember], threshold: float, window_seconds: float
+) -> list[list[str]]:
+    """Stories of a component too large for one average linkage.
+
+    Stored stories stay as they are. The other units, oldest first, come in chunks of
+    at most MAX_LINKAGE_MEMBERS articles: a unit joins the story it has the highest mean
+    cosine to (as average linkage would merge it), and the rest of the chunk is linked
+    by average_linkage into new stories that later chunks may join.
+    """
+    members = sorted(members)
+    position = {member.article_id: i for i, member in enumerate(members)}
+    terms = term_matrix([member.terms for member in members])
+    units = story_units(members)
+    stories = [u for u in units if any(members[i].known_story for i in u)]
+    pending = [u for u in units if not any(members[i].known_story for i in u)]
+    first, _ = _date_range(members, pending)
+    pending = [pending[i] for i in np.lexsort(([min(u) for u in pending], first))]
+    for chunk in _chunks(pending, MAX_LINKAGE_MEMBERS):
+        choices = best_stories(members, terms, chunk, stories, threshold, window_seconds)
+        rest = []
+        for unit, choice in zip(chunk, choices, strict=True):
+            if choice is None:
+                rest += [members[i] for i in unit]
+            else:
+                stories[choice] += unit
+        linked = average_linkage(rest, threshold, window_seconds)
+        stories += [[position[article_id] for article_id in story] for story in linked]
+    return [sorted(members[i].article_id for i in story) for story in stories]
+
+
 def split_component(
     component: tuple[str, Iterable[StoryMember]], threshold: float, window_seconds: float
 ) -> Iterator[tuple[str, str]]:
     """(member, story root) for every member of a component: its smallest member id."""
     _, members = component
-    members = sorted(members)
+    members = list(members)
     if len(members) > MAX_LINKAGE_MEMBERS:
-        beam.metrics.Metrics.counter("stories", "components_too_large").inc()
-        stories = [sorted(members[i].article_id for i in unit) for unit in story_units(members)]
+        beam.metrics.Metrics.counter("stories", "components_linked_in_chunks").inc()
+        stories = linkage_in_chunks(members, threshold, window_seconds)
     else:
         stories = average_linkage(members, threshold, window_seconds)
     for story in stories:
