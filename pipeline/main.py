@@ -17,7 +17,7 @@ from transforms.clean import CleanArticles
 from transforms.cluster import ConnectedComponents, StableIds, StoryClusters
 from transforms.extract import ExtractArticles
 from transforms.fetch import DistinctLinks, FetchFeeds, FetchPages
-from transforms.fingerprint import FingerprintArticles, term_vector
+from transforms.fingerprint import FingerprintArticles, term_arrays, term_vector
 from transforms.history import (
     ReadStored,
     SkipKnown,
@@ -62,7 +62,7 @@ class FindDuplicatesAndStories(beam.PTransform):
                 lambda f: (
                     f.article_id,
                     f.story_signature,
-                    term_vector(f.story_terms, f.story_weights),
+                    term_arrays(term_vector(f.story_terms, f.story_weights)),
                 )
             )
             | "StoryPairs"

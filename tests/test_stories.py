@@ -3,6 +3,7 @@ candidates verified by cosine (transforms.lsh), average linkage of story compone
 a window of days (transforms.cluster) and the keywords of a story (transforms.assemble)."""
 
 import math
+import os
 import random
 import time
 from itertools import combinations
@@ -26,7 +27,9 @@ from transforms.fingerprint import (
     MinHasher,
     cosine,
     salience,
+    stem_id,
     story_terms,
+    term_arrays,
     term_key,
     term_vector,
 )
@@ -223,22 +226,41 @@ def test_story_terms_size_limits_the_count():
 # --- verified_edges with cosine_scores, SimilarPairs ----------------------------------------
 
 
+def test_stem_ids_are_the_same_in_every_process():
+    # Workers in other processes stack one bucket's term arrays: hash() would differ there.
+    import subprocess
+    import sys
+
+    code = "from transforms.fingerprint import stem_id; print(stem_id('pilgri'))"
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout.split()[-1]
+        for seed in ("1", "2")
+    }
+    assert seen == {str(stem_id("pilgri"))}
+    assert len({stem_id(key) for key in ("pilgri", "pope", "krefel", "")}) == 4
+
+
 def test_cosine_scores_against_each_other():
     a = angle(0)
-    scores = cosine_scores([a, angle(0), angle(60), angle(90), {}])(0)
+    vectors = [a, angle(0), angle(60), angle(90), {}]
+    scores = cosine_scores([term_arrays(v) for v in vectors])(0)
     assert scores == pytest.approx([1.0, 0.5, 0.0, 0.0])
 
 
 def test_verified_edges_by_cosine_link_to_the_smallest_id():
     # a~b and b~c, a and c not: one verified component, every edge from its smallest id.
-    members = [("c", angle(80)), ("a", angle(0)), ("b", angle(40)), ("z", {"other": 1.0})]
+    vectors = {"c": angle(80), "a": angle(0), "b": angle(40), "z": {"other": 1.0}}
+    members = [(key, term_arrays(vector)) for key, vector in vectors.items()]
     assert cosine(angle(0), angle(80)) < 0.5
     assert sorted(verified_edges(members, 0.5, scores=cosine_scores)) == [("a", "b"), ("a", "c")]
 
 
 def test_verified_edges_by_cosine_threshold_is_inclusive():
     a, b = angle(0), angle(50)
-    members = [("a", a), ("b", b)]
+    members = [("a", term_arrays(a)), ("b", term_arrays(b))]
     assert list(verified_edges(members, cosine(a, b), scores=cosine_scores)) == [("a", "b")]
     assert list(verified_edges(members, cosine(a, b) + 1e-9, scores=cosine_scores)) == []
 
@@ -255,10 +277,13 @@ UNRELATED = uniform(VOCABULARY[40:55])
 STORY_VECTORS = {"s1": S1, "s2": S2, "s3": S3, "f": FOCUSED, "w": SHALLOW, "u": UNRELATED}
 
 
-def signed_stories() -> list[tuple[str, bytes, dict[str, float]]]:
+def signed_stories() -> list[tuple[str, bytes, tuple]]:
     hasher = MinHasher(128, 1)
-    signed = [(i, hasher.signature(set(vector)), vector) for i, vector in STORY_VECTORS.items()]
-    return [*signed, ("e", hasher.signature(set()), {})]
+    signed = [
+        (i, hasher.signature(set(vector)), term_arrays(vector))
+        for i, vector in STORY_VECTORS.items()
+    ]
+    return [*signed, ("e", hasher.signature(set()), term_arrays({}))]
 
 
 def components_of(edges) -> set[frozenset[str]]:
@@ -309,7 +334,10 @@ def test_similar_pairs_high_band_threshold_misses_low_jaccard_pairs():
     # Banded for a Jaccard of 0.6, two reports that share only their few heavy terms are
     # not even candidates: why the story stage bands for a low band_threshold.
     hasher = MinHasher(128, 1)
-    signed = [(i, hasher.signature(set(STORY_VECTORS[i])), STORY_VECTORS[i]) for i in ("s1", "f")]
+    signed = [
+        (i, hasher.signature(set(STORY_VECTORS[i])), term_arrays(STORY_VECTORS[i]))
+        for i in ("s1", "f")
+    ]
     assert cosine(S1, FOCUSED) >= 0.3
     with beam.Pipeline(runner="FnApiRunner") as pipeline:
         loose = (
@@ -701,7 +729,7 @@ def test_cosine_scores_in_blocks_of_rows_match_pairwise_cosines(monkeypatch):
     expected = [[cosine(a, b) for b in vectors[i + 1 :]] for i, a in enumerate(vectors)]
     for cells in (1, 3 * len(vectors), 1 << 22):  # a row, three rows, every row at once
         monkeypatch.setattr(lsh, "SCORE_BLOCK_CELLS", cells)
-        later = cosine_scores(vectors)
+        later = cosine_scores([term_arrays(v) for v in vectors])
         for i in range(len(vectors)):
             assert later(i) == pytest.approx(expected[i])
 

@@ -9,10 +9,11 @@ the same weight in every run, however small the batch, so that stored fingerprin
 comparable with new ones.
 """
 
+import hashlib
 import math
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 import apache_beam as beam
@@ -144,13 +145,34 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(weight * b.get(key, 0.0) for key, weight in a.items())
 
 
+@lru_cache(maxsize=200_000)
+def stem_id(stem: str) -> int:
+    """A 64-bit id of a stem, the same on every worker (unlike hash())."""
+    digest = hashlib.blake2b(stem.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+TermArrays = tuple[np.ndarray, np.ndarray]  # (stem ids, weights) of one term vector
+
+
+def term_arrays(vector: dict[str, float]) -> TermArrays:
+    """A term vector as arrays: an LSH bucket stacks thousands of them at once."""
+    ids = np.fromiter(map(stem_id, vector), np.int64, len(vector))
+    return ids, np.fromiter(vector.values(), float, len(vector))
+
+
+def stacked_terms(arrays: Sequence[TermArrays]) -> csr_matrix:
+    """Term arrays as the rows of one sparse matrix: M @ M.T are their cosines."""
+    ids = np.concatenate([np.empty(0, np.int64), *(a[0] for a in arrays)])
+    columns, indices = np.unique(ids, return_inverse=True)
+    values = np.concatenate([np.empty(0), *(a[1] for a in arrays)])
+    pointers = np.cumsum([0] + [len(a[0]) for a in arrays])
+    return csr_matrix((values, indices, pointers), shape=(len(arrays), len(columns)))
+
+
 def term_matrix(vectors: list[dict[str, float]]) -> csr_matrix:
     """Unit-norm term vectors as the rows of one sparse matrix: M @ M.T are their cosines."""
-    columns: dict[str, int] = {}
-    indices = [columns.setdefault(key, len(columns)) for v in vectors for key in v]
-    values = [weight for v in vectors for weight in v.values()]
-    pointers = np.cumsum([0] + [len(v) for v in vectors])
-    return csr_matrix((values, indices, pointers), shape=(len(vectors), len(columns)))
+    return stacked_terms([term_arrays(vector) for vector in vectors])
 
 
 class MinHasher:

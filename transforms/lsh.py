@@ -13,7 +13,7 @@ import apache_beam as beam
 import numpy as np
 from datasketch import MinHashLSH
 
-from transforms.fingerprint import term_matrix
+from transforms.fingerprint import TermArrays, stacked_terms
 
 Signed = tuple[str, bytes, Any]  # (article id, uint32 MinHash values as bytes, features)
 Edge = tuple[str, str]  # (smaller id, larger id)
@@ -45,13 +45,13 @@ def jaccard_scores(signatures: Sequence[bytes]) -> Callable[[int], np.ndarray]:
 SCORE_BLOCK_CELLS = 1 << 22  # cosines computed at once: 32 MB of a bucket's rows
 
 
-def cosine_scores(vectors: Sequence[dict[str, float]]) -> Callable[[int], np.ndarray]:
-    """Cosine of each unit-norm term vector with the later ones.
+def cosine_scores(vectors: Sequence[TermArrays]) -> Callable[[int], np.ndarray]:
+    """Cosine of each unit-norm term vector (as term_arrays) with the later ones.
 
     One sparse product per block of rows (a product per row costs more in scipy's
     overhead than in arithmetic); a block is as many rows as fit SCORE_BLOCK_CELLS.
     """
-    matrix = term_matrix(list(vectors))
+    matrix = stacked_terms(vectors)
     transposed = matrix.T.tocsr()
     rows = max(1, SCORE_BLOCK_CELLS // max(1, matrix.shape[0]))
     block: dict[int, np.ndarray] = {}
