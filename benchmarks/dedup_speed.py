@@ -129,7 +129,8 @@ def run_datasketch(docs: list[Doc]) -> tuple[float, dict[str, str], dict[str, fl
     for kind, index in indexes.items():
         for doc_id, minhash in signatures[kind].items():
             for other in index.query(minhash):
-                if other != doc_id and similar[kind](doc_id, other):
+                # Each pair once: both members find each other.
+                if other > doc_id and similar[kind](doc_id, other):
                     found[kind].union(doc_id, other)
     steps["lsh"] += time.perf_counter() - t0
     t0 = time.perf_counter()
