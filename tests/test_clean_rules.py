@@ -376,6 +376,136 @@ def test_tag_block_and_foreign_read_also_headings() -> None:
 
 
 def test_a_comma_rich_sentence_is_not_a_keyword_list() -> None:
-    line = ("He visited Paris, Berlin, Rome, Madrid and Vienna during a week of talks "
-            "with ministers, bankers, and union leaders about the budget.")
+    line = (
+        "He visited Paris, Berlin, Rome, Madrid and Vienna during a week of talks "
+        "with ministers, bankers, and union leaders about the budget."
+    )
     assert removed_of(line) == ()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Sign up to FREE daily email alerts from birminghammail - daily Subscribe Thank you for"
+        " subscribing We have more newsletters Show me See our privacy notice Could not"
+        " subscribe, try again later Invalid Email",
+        "Get more of the Star in your inbox Never miss the latest news from the Star. Sign up for"
+        " our newsletters to get today's top stories, your favourite columnists and lots more in"
+        " your inbox Sign Up Now",
+        "EXPERT ADVICE. IN YOUR INBOX: Sign up for the Star’s advice newsletter, get the latest on"
+        " relationships, etiquette and more.",
+        "Would you like to sign up to an email alert when a new Moneyist column has been"
+        " published? If so, click on this link.",
+        "If you're new here, you may want to subscribe to my RSS feed. Thanks for visiting!",
+        "Get the day’s top headlines delivered to your inbox every morning by subscribing to our"
+        " newsletter.",
+        "Our best stories, by email every morning: sign up here.",
+    ],
+)
+def test_newsletter_signup_removed(line: str) -> None:
+    assert removed_of(line) == (line,)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Subscribers to the newsletter fell by 20% last year, the company said.",
+        "The council said 3,000 residents signed up for email alerts after the flood.",
+        "Readers are asked to subscribe to its email newsletter after the print edition closed.",
+        "US readers can subscribe to the newsletter from next month.",  # "US" is no "us"
+        # a sign-up form is not this long
+        "Local papers that closed their print editions have tried to keep readers by asking"
+        " them to sign up for a daily email newsletter instead, but most of you who subscribe"
+        " open it less than once a week, and advertisers who paid for space in print have been"
+        " slow to follow them into the inbox, where rates are lower and the competition for"
+        " attention is fierce.",
+    ],
+)
+def test_news_about_newsletters_kept(line: str) -> None:
+    assert removed_of(line) == ()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The video will start in 8 Cancel",
+        "Video will play in 5 seconds",
+        "Please enable Javascript to watch this video",
+        "Text Size: A- A+",
+        "Font size",
+        "Show Full Article",
+        "Click here to read the full story",
+        "Share This On:",
+        "Share this:",
+        "Share on Facebook",
+        "Pin 11 Shares",
+        "Pin 3 7K Shares",
+        "1.2K Shares",
+        "Share Tweet Email Copy Link Copied",
+    ],
+)
+def test_player_page_controls_and_share_counters_removed(line: str) -> None:
+    assert removed_of(line) == (line,)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The video shows the officer ordering him to stop.",
+        "The video will be released in two weeks, the band said.",
+        "Shares in the company rose 5% on Monday.",
+        "Share prices fell.",
+        "Shares of Facebook and Twitter fell 3% on Monday.",
+        "Text size matters when designing for older readers, experts say.",
+        "Read the full statement below.",
+    ],
+)
+def test_player_page_and_share_lookalikes_kept(line: str) -> None:
+    assert removed_of(line) == ()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "9 Officers outside her home today Credit: SWNS:South West News Service",
+        "9 Helen had three children under the age of 10 Credit: Facebook",
+        "Shoppers queue outside the store Credit: AP Photo/J. Scott Applewhite",
+        "The launch pad at dawn Photo credit: U.S. Navy",
+        "(Image: Downdetector)",
+        "(Image: Jacob King/PA Wire)",
+        "(Photo: AP)",
+        "(Picture: Getty Images)",
+        "(Photo by Jane Doe/Getty Images)",
+    ],
+)
+def test_photo_captions_and_bracketed_credits_removed(line: str) -> None:
+    assert removed_of(line) == (line,)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Credit card debt hit a record in 2019, the Federal Reserve said.",
+        "He gave them credit: they had worked hard all year.",
+        "The bank extended him credit: a loan of $5,000 at 3%.",
+        "The firm was owed money by one client Credit: Acme Inc.",  # a sentence ends the line
+        "Police at the scene outside the house (Image: PA) were seen talking to neighbours.",
+        # caption-shaped, but a paragraph is longer than a caption
+        "Banks tightened lending after the crisis, and households that had relied on cheap loans"
+        " found themselves squeezed as lenders cut limits, raised rates and demanded collateral"
+        " for every new line of Credit: Smith",
+    ],
+)
+def test_credit_lookalikes_kept(line: str) -> None:
+    assert removed_of(line) == ()
+
+
+def test_related_heading_without_also_starts_a_related_block() -> None:
+    block = [
+        "YOU MIGHT BE INTERESTED IN...",
+        "Markets Rally As Inflation Cools",
+        "January 12, 2025 – Fire crews battle blazes in California",
+    ]
+    real = "The talks resumed on Monday in Geneva, where both delegations met for six hours."
+    result = clean_text("\n".join([BODY, *block, real]))
+    assert result == CleanedText(f"{BODY}\n{real}", tuple(block))

@@ -1,8 +1,9 @@
 """Boilerplate rules for article bodies: plain functions, no Beam.
 
 Extractors such as trafilatura keep some page furniture inside the body: social and newsletter
-prompts, site notices, comment forms, related-post lists and related-post headlines inserted
-between paragraphs. `clean_text` drops those lines and reports what it dropped.
+prompts, site notices, player and page controls, share counters, photo captions, comment forms,
+related-post lists and related-post headlines inserted between paragraphs. `clean_text` drops
+those lines and reports what it dropped.
 
 The rules match classes of lines (regexes and word lists below), never exact strings of one site.
 """
@@ -36,6 +37,19 @@ CTA_NEXT_WORDS = frozenset(
 # Reported speech is news, not a prompt ("Get ready, the mayor said on Telegram.").
 ATTRIBUTION_RE = re.compile(r"\b(?:said|says|told|reported|according\s+to)\b", re.I)
 
+# Newsletter sign-up forms and prompts, often long one-liners ("Sign up to FREE daily email
+# alerts from ... Subscribe Thank you for subscribing ... Invalid Email"): a sign-up phrase, a
+# newsletter channel, and the reader addressed (or the line opens with the sign-up verb).
+SIGNUP_MAX_WORDS = 60
+SIGNUP_RE = re.compile(r"\b(?:sign(?:ing)?[\s-]?up|subscrib(?:e|ing))\b", re.I)
+NEWSLETTER_RE = re.compile(
+    r"\b(?:newsletters?|inbox(?:es)?|e-?mail\s+(?:alerts?|updates|briefings?|digests?)|rss"
+    r"|mailing\s+lists?|by\s+e-?mail)\b",
+    re.I,
+)
+# "you/your/our/we" in any case; "us" only lowercase ("US residents" is a country).
+READER_RE = re.compile(r"\b(?i:you|your|yours|our|my|we)\b|\bus\b")
+
 # Site notices; matched against the whole line (lowercased, spaces collapsed).
 NOTICE_RES = [
     re.compile(p)
@@ -60,11 +74,43 @@ NOTICE_RES = [
         r"(?:tags|tagged|topics|filed under|categories)\s*:.*",
         r"(?:image|photo|photograph|picture|illustration|video|credit)s?"
         r"(?: credits?)?\s*[:|]\s*.*",
+        # the same credit in brackets on its own line: "(Image: Jacob King/PA Wire)"
+        r"\((?:image|photo|photograph|picture|illustration|video|credit)s?(?: credits?)?"
+        r"(?:\s*:|\s+by\b|\s+courtesy\b)[^()]*\)",
+        # video player furniture: "The video will start in 8 Cancel"
+        r"(?:the )?(?:next )?video (?:will )?(?:start|begin|play)s? in \d+"
+        r"(?: ?(?:s|secs?|seconds?))?(?: cancel)?",
+        r"(?:please )?enable javascript to (?:watch|view|play) (?:this|the) video.*",
+        # page controls: "Text Size: A- A+", "Show Full Article"
+        r"(?:text|font)[ -]size\s*:?(?:\s*(?:a[-+−]?|aa|[-+−]|reset|small|medium|large"
+        r"|larger|smaller))*",
+        r"(?:click (?:here )?to )?(?:show|read|view|see|open)(?: the)? (?:full|whole|entire"
+        r"|complete)(?: article| story| text| post)?(?: here)?",
     )
 ]
 NOTICE_MAX_WORDS = 30  # a notice is short; long paragraphs quoting these phrases stay
-CREDIT_RE = re.compile(r"^(?:image|photo|photograph|picture|illustration|video|credit)", re.I)
+CREDIT_RE = re.compile(r"^\(?(?:image|photo|photograph|picture|illustration|video|credit)", re.I)
 CREDIT_MAX_WORDS = 12
+
+# Photo captions that end in a credit: "Officers outside her home today Credit: SWNS". The
+# credit is a short name: capitalised, no sentence punctuation.
+CAPTION_MAX_WORDS = 30
+# a word of the name ends in no period, save an initial's ("J.", "AP Photo/J.", "U.S.")
+CREDIT_NAME_WORD = r"[^\s!?;\"“”]*(?:[^\s.!?;\"“”]|(?<![^\W\d_])[A-Z]\.)"
+CAPTION_CREDIT_RE = re.compile(
+    rf"\b(?i:credits?)\s*:\s*(?=[A-Z0-9©@]){CREDIT_NAME_WORD}(?:\s+{CREDIT_NAME_WORD}){{0,7}}$"
+)
+
+# Share buttons and counters: "Share This On:", "Pin 11 Shares", "1.2K Shares",
+# "Share Tweet Email Copy Link Copied". Every word is a share-bar word or a count.
+SHARE_BAR_MAX_WORDS = 12
+SHARE_VERBS = frozenset("share shares sharing tweet".split())
+SHARE_BAR_WORDS = SHARE_VERBS | frozenset(
+    """this on via it item article story post page with friends pin email e mail print copy
+    link copied save comment comments facebook twitter x whatsapp linkedin reddit pinterest
+    telegram messenger sms flipboard tumblr""".split()
+)
+COUNT_RE = re.compile(r"\d+[km]?")
 
 # Comment forms: a heading starts the block; form lines are dropped anywhere.
 COMMENT_HEADING_RE = re.compile(
@@ -83,7 +129,7 @@ COMMENT_LABEL_MAX_WORDS = 4  # short labels after a comment heading belong to th
 # Related-post blocks: a heading, then teaser lines until real body text comes back.
 RELATED_HEADING_RE = re.compile(
     r"(?:related|more)(?: posts| articles| stories| news| content| coverage| reading)?"
-    r"|read (?:more|next|also)|see also|more from .{1,40}|you (?:may|might) also "
+    r"|read (?:more|next|also)|see also|more from .{1,40}|you (?:may|might) (?:also )?"
     r"(?:like|enjoy|be interested in)|recommended(?: for you| stories| articles)?"
     r"|most (?:read|popular|viewed|shared)|(?:popular|trending|latest)(?: posts| stories| news)?"
     r"|tags|topics|filed under"
@@ -189,6 +235,30 @@ def is_cta(line: str) -> bool:
     return imperative and bool(CTA_TARGET_RE.search(line))
 
 
+def is_signup_prompt(line: str) -> bool:
+    """Newsletter sign-up forms and prompts, but not news about subscribers or email alerts."""
+    if _words(line) > SIGNUP_MAX_WORDS or ATTRIBUTION_RE.search(line):
+        return False
+    signup = SIGNUP_RE.search(line)
+    addressed = bool(READER_RE.search(line)) or (signup is not None and signup.start() == 0)
+    return signup is not None and addressed and bool(NEWSLETTER_RE.search(line))
+
+
+def is_caption(line: str) -> bool:
+    """A short photo caption ending in "Credit: <name>"."""
+    return _words(line) <= CAPTION_MAX_WORDS and bool(CAPTION_CREDIT_RE.search(line))
+
+
+def is_share_bar(line: str) -> bool:
+    """A row of share buttons or a share counter: share words and counts only."""
+    tokens = _tokens(line)
+    return (
+        len(tokens) <= SHARE_BAR_MAX_WORDS
+        and any(t in SHARE_VERBS for t in tokens)
+        and all(t in SHARE_BAR_WORDS or COUNT_RE.fullmatch(t) for t in tokens)
+    )
+
+
 def is_notice(line: str) -> bool:
     """Site furniture: source link, read also, ctrl+enter, copyright, photo credits..."""
     words = _words(line)
@@ -217,7 +287,7 @@ def looks_like_headline(line: str) -> bool:
 
 
 def is_keyword_list(line: str) -> bool:
-    """"stock car 2018, stock car brasil, interlagos, ...": tags, not a sentence."""
+    """ "stock car 2018, stock car brasil, interlagos, ...": tags, not a sentence."""
     items = line.split(",")
     return len(items) >= KEYWORD_LIST_ITEMS and _words(line) <= KEYWORD_ITEM_WORDS * len(items)
 
@@ -275,6 +345,19 @@ def is_headline_candidate(line: str) -> bool:
 # --- Driver --------------------------------------------------------------------------------
 
 
+def is_furniture(line: str) -> bool:
+    """Whether a line rule alone drops the line, wherever it stands."""
+    return (
+        is_non_prose(line)
+        or is_notice(line)
+        or is_cta(line)
+        or is_signup_prompt(line)
+        or is_caption(line)
+        or is_share_bar(line)
+        or is_comment_form(line)
+    )
+
+
 def _first_pass(lines: list[str], title: str) -> list[bool]:
     """Keep flags from the line rules and the comment/related block state machine."""
     titles = title_variants(title)
@@ -294,11 +377,7 @@ def _first_pass(lines: list[str], title: str) -> list[bool]:
         elif is_related_heading(line):
             mode = "related"
         keep.append(
-            mode == "body"
-            and tuple(_tokens(line)) not in titles
-            and not (
-                is_non_prose(line) or is_notice(line) or is_cta(line) or is_comment_form(line)
-            )
+            mode == "body" and tuple(_tokens(line)) not in titles and not is_furniture(line)
         )
     return keep
 
