@@ -49,9 +49,20 @@ def test_real_news_stories_match_peoples_judgements(semeval_output):
     precision, recall, f1 = pair_scores(stories)
     gold = json.loads((SEMEVAL / "stories.json").read_text())
     b_precision, b_recall, b_f1 = bcubed_scores(stories, gold)
-    # benchmarks.stories measures 0.9756 and 0.9921 at the default threshold.
+    # benchmarks.stories measures 0.9836 and 0.9881 at the default threshold.
     assert f1 >= 0.97 and precision >= 0.95 and recall >= 0.95
     assert b_f1 >= 0.98 and b_precision >= 0.98
+
+
+@pytest.mark.parametrize("threshold", ["0.20", "0.30"])
+def test_real_news_stories_hold_one_threshold_step_either_side(tmp_path, threshold):
+    out = run_pipeline(tmp_path / "out", SEMEVAL / "articles.jsonl",
+                       extra=("--story_threshold", threshold))
+    stories = semeval_stories(out)
+    gold = json.loads((SEMEVAL / "stories.json").read_text())
+    # benchmarks.stories: pair F1 0.984 at both, BCubed F1 0.980 (0.20) and 0.993 (0.30).
+    assert pair_scores(stories)[2] >= 0.97
+    assert bcubed_scores(stories, gold)[2] >= 0.97
 
 
 def test_the_eight_reports_of_one_event_are_one_story_explained_by_its_terms(semeval_output):
