@@ -5,7 +5,8 @@ workers fold their share of the edges, the merges join them. Components are what
 duplicates are; a story is stricter, since single links chain (A~B and B~C do not make
 A~C): each component of story edges is split by average linkage, two clusters joining
 only while the mean similarity over all their pairs of members holds and their published
-dates stay within the story window. The id of a group is the smallest id one of its
+dates stay within the story window (a component too large to hold its similarity matrix
+is linked in chunks, oldest first). The id of a group is the smallest id one of its
 members already had in an earlier run, else its smallest member id: neither depends on
 the order edges arrive in.
 """
