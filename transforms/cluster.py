@@ -201,11 +201,9 @@ def average_linkage(
         return [sorted(members[i].article_id for i in cluster) for cluster in clusters]
     terms = term_matrix([member.terms for member in members])
     similarity = (terms @ terms.T).toarray()
-    membership = np.zeros((len(members), len(clusters)))
-    for column, indices in enumerate(clusters):
-        membership[indices, column] = 1.0
-    sums = membership.T @ similarity @ membership  # summed similarity of every pair
-    sizes = membership.sum(axis=0)
+    membership = _indicator(clusters, len(members))
+    sums = membership @ (membership @ similarity).T  # summed similarity of every pair
+    sizes = np.array([len(cluster) for cluster in clusters], float)
     first, last = _date_range(members, clusters)
     alive = np.ones(len(clusters), bool)
 
@@ -294,9 +292,10 @@ def linkage_in_chunks(
     members = sorted(members)
     position = {member.article_id: i for i, member in enumerate(members)}
     terms = term_matrix([member.terms for member in members])
-    units = story_units(members)
-    stories = [u for u in units if any(members[i].known_story for i in u)]
-    pending = [u for u in units if not any(members[i].known_story for i in u)]
+    stories: list[list[int]] = []  # stored stories first, as they are
+    pending: list[list[int]] = []
+    for unit in story_units(members):
+        (stories if any(members[i].known_story for i in unit) else pending).append(unit)
     first, _ = _date_range(members, pending)
     pending = [pending[i] for i in np.lexsort(([min(u) for u in pending], first))]
     for chunk in _chunks(pending, MAX_LINKAGE_MEMBERS):
